@@ -1,0 +1,222 @@
+using IGOSpp.Internal;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Integration;
+
+/// <summary>
+/// Integrated scores and integrated gradients of masks along the straight path from the baseline to the masked image,
+/// with Gaussian noise on every path image — the descent direction of I-GOS, iGOS+ and iGOS++.
+/// <code>
+/// Deletion:  D(U)   = (1/S)·Σ_{k=1..S} f( Ĩ + (k/S)·U⊙(I − Ĩ) + ε_k )
+/// Insertion: Ins(U) = (1/S)·Σ_{k=1..S} f( I − (k/S)·U⊙(I − Ĩ) + ε_k )
+/// </code>
+/// f is the class score (softmax probability or sigmoid), ε_k ~ N(0, σ²) per pixel. The gradient returned for a term is
+/// ∂/∂U of its integrated score. All terms of one call share ε_k, and ε_k depends only on (noiseSeed, k): evaluating the
+/// same masks twice with the same seed gives the same scores, and a line search compares candidates on the same noise.
+/// <para>All path images of all terms are pushed through the model together, in batches of at most
+/// <see cref="MaxBatchSize"/> images, one forward (and backward) per batch.</para>
+/// </summary>
+public sealed class IntegratedGradient
+{
+    private readonly nn.Module<Tensor, Tensor> _model;
+
+    /// <summary>Creates the integrator.</summary>
+    /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. It is called with <c>call</c> (hooks fire) and never
+    /// switched between train and eval mode here.</param>
+    /// <param name="steps">Number of path points S ≥ 1 (default 20).</param>
+    /// <param name="noiseStd">σ of the per-pixel Gaussian noise on path images, ≥ 0 (default 0.2; 0 = no noise).</param>
+    /// <param name="score">How logits become the class score.</param>
+    /// <param name="maxBatchSize">Largest number of images per model pass, ≥ 1 (default 64).</param>
+    public IntegratedGradient(nn.Module<Tensor, Tensor> model, int steps = 20, double noiseStd = 0.2,
+        ScoreFunction score = ScoreFunction.Softmax, int maxBatchSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        if (!(noiseStd >= 0) || double.IsInfinity(noiseStd))
+            throw new ArgumentOutOfRangeException(nameof(noiseStd), noiseStd, "The noise σ must be finite and ≥ 0.");
+        if (!Enum.IsDefined(score)) throw new ArgumentOutOfRangeException(nameof(score), score, "Unknown score function.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        _model = model;
+        Steps = steps;
+        NoiseStd = noiseStd;
+        Score = score;
+        MaxBatchSize = maxBatchSize;
+    }
+
+    /// <summary>Number of path points S.</summary>
+    public int Steps { get; }
+
+    /// <summary>σ of the noise added to each path image.</summary>
+    public double NoiseStd { get; }
+
+    /// <summary>How logits become the class score.</summary>
+    public ScoreFunction Score { get; }
+
+    /// <summary>Largest number of images per model pass.</summary>
+    public int MaxBatchSize { get; }
+
+    /// <summary>Images this instance has pushed through the model forward only.</summary>
+    public long ForwardImages { get; private set; }
+
+    /// <summary>Images this instance has pushed through the model forward and backward.</summary>
+    public long BackwardImages { get; private set; }
+
+    /// <summary>Computes the integrated scores (and gradients) of several terms in fused batches.</summary>
+    /// <param name="images">Images I <c>[N,C,H,W]</c> float32.</param>
+    /// <param name="baselines">Baselines Ĩ, same shape and device.</param>
+    /// <param name="classIds">int64 <c>[N]</c>, the class of each image, on the same device.</param>
+    /// <param name="terms">The terms; each mask <c>[N,1,H,W]</c>.</param>
+    /// <param name="noiseSeed">Seed of the path noise (ε_k is a function of this seed and k).</param>
+    /// <param name="computeGradients">When true, also returns ∂score/∂mask per term (runs backward passes); when false,
+    /// runs forward passes in inference mode.</param>
+    /// <param name="cancellationToken">Checked before every model pass.</param>
+    /// <returns>The scores and gradients. The caller owns the result and must dispose it.</returns>
+    public IntegratedGradientResult Compute(Tensor images, Tensor baselines, Tensor classIds, IReadOnlyList<PathTerm> terms,
+        long noiseSeed, bool computeGradients, CancellationToken cancellationToken = default)
+    {
+        Validate(images, baselines, classIds, terms);
+        using var scope = torch.NewDisposeScope();
+        using var mode = computeGradients ? torch.enable_grad() : torch.inference_mode();
+
+        var (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3]);
+        Tensor delta;
+        using (torch.no_grad()) delta = images - baselines;
+
+        var leaves = new Tensor[terms.Count];
+        for (var t = 0; t < terms.Count; t++)
+            leaves[t] = computeGradients ? terms[t].Mask.detach().requires_grad_(true) : terms[t].Mask;
+
+        var scoreSums = torch.zeros([terms.Count, n], ScalarType.Float32, images.device);
+        var gradSums = computeGradients ? new Tensor?[terms.Count] : null;
+        using var noise = new PathNoise(noiseSeed, NoiseStd, [1, c, h, w], images.device);
+
+        foreach (var chunk in PlanChunks(terms.Count, n))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var chunkScope = torch.NewDisposeScope();
+            var parts = new List<Tensor>(chunk.Count);
+            var classes = new List<Tensor>(chunk.Count);
+            foreach (var g in chunk)
+            {
+                var u = leaves[g.Term].narrow(0, g.N0, g.Count);
+                var ud = u * delta.narrow(0, g.N0, g.Count);
+                var k = g.K1 - g.K0;
+                var a = torch.arange(g.K0 + 1, g.K1 + 1, dtype: ScalarType.Float32, device: images.device)
+                    .div_(Steps).view(k, 1, 1, 1, 1);
+                var start = terms[g.Term].Kind == PathKind.Deletion ? baselines : images;
+                var path = terms[g.Term].Kind == PathKind.Deletion
+                    ? start.narrow(0, g.N0, g.Count).unsqueeze(0) + a * ud.unsqueeze(0)
+                    : start.narrow(0, g.N0, g.Count).unsqueeze(0) - a * ud.unsqueeze(0);
+                if (noise.Enabled) path = path + noise.Steps(g.K0 + 1, g.K1);
+                parts.Add(path.reshape(k * g.Count, c, h, w));
+                classes.Add(classIds.narrow(0, g.N0, g.Count).repeat(k));
+            }
+
+            var batch = parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
+            var cls = classes.Count == 1 ? classes[0] : torch.cat(classes, 0);
+            var f = ClassScores.Of(_model.call(batch), cls, Score);
+            if (computeGradients) BackwardImages += batch.shape[0];
+            else ForwardImages += batch.shape[0];
+
+            using (torch.no_grad())
+            {
+                long offset = 0;
+                foreach (var g in chunk)
+                {
+                    var k = g.K1 - g.K0;
+                    var sums = f.narrow(0, offset, k * g.Count).detach().view(k, g.Count).sum(0);
+                    scoreSums[g.Term].narrow(0, g.N0, g.Count).add_(sums);
+                    offset += k * g.Count;
+                }
+            }
+
+            if (computeGradients)
+            {
+                var used = chunk.Select(g => g.Term).Distinct().ToArray();
+                var grads = torch.autograd.grad([f.sum()], used.Select(t => leaves[t]).ToArray());
+                using (torch.no_grad())
+                {
+                    for (var i = 0; i < used.Length; i++)
+                    {
+                        var t = used[i];
+                        if (gradSums![t] is null) gradSums[t] = grads[i].detach().MoveToOtherDisposeScope(scoreSums);
+                        else gradSums[t]!.add_(grads[i]);
+                    }
+                }
+            }
+        }
+
+        Tensor scores;
+        List<Tensor>? gradients = null;
+        using (torch.no_grad())
+        {
+            scores = scoreSums.div_(Steps).MoveToOuterDisposeScope();
+            if (gradSums is not null)
+            {
+                gradients = new List<Tensor>(terms.Count);
+                for (var t = 0; t < terms.Count; t++)
+                    gradients.Add((gradSums[t] ?? torch.zeros_like(leaves[t])).div_(Steps).detach().MoveToOuterDisposeScope());
+            }
+        }
+
+        return new IntegratedGradientResult(scores, gradients);
+    }
+
+    /// <summary>
+    /// Splits the T·S·N path images into batches: items (term t, step k) of N images each, consecutive items packed
+    /// together; when N alone exceeds the batch size, each item is split over the images.
+    /// </summary>
+    internal IEnumerable<List<ChunkGroup>> PlanChunks(int termCount, long n)
+    {
+        var items = termCount * Steps;
+        if (n <= MaxBatchSize)
+        {
+            var perChunk = (int)Math.Max(1, MaxBatchSize / n);
+            for (var j0 = 0; j0 < items; j0 += perChunk)
+            {
+                var j1 = Math.Min(items, j0 + perChunk);
+                var groups = new List<ChunkGroup>();
+                for (var j = j0; j < j1;)
+                {
+                    var t = j / Steps;
+                    var end = Math.Min(j1, (t + 1) * Steps);
+                    groups.Add(new ChunkGroup(t, j % Steps, j % Steps + (end - j), 0, n));
+                    j = end;
+                }
+
+                yield return groups;
+            }
+        }
+        else
+        {
+            for (var j = 0; j < items; j++)
+                for (long n0 = 0; n0 < n; n0 += MaxBatchSize)
+                    yield return [new ChunkGroup(j / Steps, j % Steps, j % Steps + 1, n0, Math.Min(MaxBatchSize, n - n0))];
+        }
+    }
+
+    private static void Validate(Tensor images, Tensor baselines, Tensor classIds, IReadOnlyList<PathTerm> terms)
+    {
+        TensorGuard.RequireRank(images, 4, nameof(images), "[N,C,H,W]");
+        TensorGuard.RequireSameShape(baselines, images, nameof(baselines), nameof(images));
+        TensorGuard.RequireRank(classIds, 1, nameof(classIds), "[N]");
+        if (classIds.shape[0] != images.shape[0])
+            throw new ArgumentException($"Expected {images.shape[0]} class ids, got {classIds.shape[0]}.", nameof(classIds));
+        if (classIds.dtype != ScalarType.Int64)
+            throw new ArgumentException($"Expected int64 class ids, got {classIds.dtype}.", nameof(classIds));
+        ArgumentNullException.ThrowIfNull(terms);
+        if (terms.Count == 0) throw new ArgumentException("At least one term is needed.", nameof(terms));
+        var expected = new[] { images.shape[0], 1, images.shape[2], images.shape[3] };
+        foreach (var term in terms)
+        {
+            ArgumentNullException.ThrowIfNull(term, nameof(terms));
+            if (!term.Mask.shape.SequenceEqual(expected))
+                throw new ArgumentException(
+                    $"Expected term masks of shape [{string.Join(",", expected)}], got {TensorGuard.Shape(term.Mask)}.", nameof(terms));
+        }
+    }
+
+    /// <summary>Images of term <paramref name="Term"/> for steps K0+1..K1 and images N0..N0+Count−1.</summary>
+    internal readonly record struct ChunkGroup(int Term, int K0, int K1, long N0, long Count);
+}

@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace IGOSpp.Optimization;
+
+/// <summary>
+/// The function a <see cref="MaskOptimizer"/> minimizes over one or more masks per image, e.g. the iGOS++ objective
+/// over (Mx, My).
+/// </summary>
+public interface IMaskObjective
+{
+    /// <summary>Number of images N the objective is defined for.</summary>
+    long SampleCount { get; }
+
+    /// <summary>
+    /// Evaluates the objective at <paramref name="masks"/>.
+    /// </summary>
+    /// <param name="masks">The masks, each <c>[N',1,h,w]</c> in [0,1]; not modified.</param>
+    /// <param name="samples">int64 indices (on the masks' device) of the N' images the masks belong to, or null for all
+    /// N images in order.</param>
+    /// <param name="iteration">The optimizer's iteration. Stochastic parts (path noise) must depend only on it, so the
+    /// line search compares candidates with the loss at the current masks on the same noise.</param>
+    /// <param name="computeGradients">Whether to return the descent direction for every mask.</param>
+    /// <param name="cancellationToken">Checked between model passes.</param>
+    /// <returns>The evaluation. The caller owns it and must dispose it.</returns>
+    ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, bool computeGradients,
+        CancellationToken cancellationToken);
+}

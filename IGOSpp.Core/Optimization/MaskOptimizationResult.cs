@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace IGOSpp.Optimization;
+
+/// <summary>The optimized masks and the per-image record of the optimization.</summary>
+public sealed class MaskOptimizationResult : IDisposable
+{
+    internal MaskOptimizationResult(IReadOnlyList<Tensor> masks, IReadOnlyList<IReadOnlyList<IterationTrace>> traces)
+    {
+        Masks = masks;
+        Traces = traces;
+    }
+
+    /// <summary>The final masks, each <c>[N,1,h,w]</c> in [0,1], detached. Owned by this result.</summary>
+    public IReadOnlyList<Tensor> Masks { get; }
+
+    /// <summary>Per image, the per-iteration records.</summary>
+    public IReadOnlyList<IReadOnlyList<IterationTrace>> Traces { get; }
+
+    /// <summary>Releases the masks.</summary>
+    public void Dispose()
+    {
+        foreach (var m in Masks) m.Dispose();
+    }
+}

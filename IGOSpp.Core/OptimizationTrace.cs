@@ -1,0 +1,59 @@
+namespace IGOSpp;
+
+/// <summary>What one iteration of a mask optimization did, for one image.</summary>
+/// <param name="Iteration">0-based iteration index.</param>
+/// <param name="Loss">The objective at the start of the iteration (the masks the gradient was taken at).</param>
+/// <param name="DeletionScore">Integrated deletion score of the deletion mask, D(U(Mx)) (for single-mask methods, of the mask).</param>
+/// <param name="InsertionScore">Integrated insertion score of the insertion mask, Ins(U(My)) (for single-mask methods, of the
+/// mask; NaN where the method has no insertion term).</param>
+/// <param name="CombinedDeletionScore">D(U(Mx)·U(My)) for iGOS++; NaN for single-mask methods.</param>
+/// <param name="CombinedInsertionScore">Ins(U(Mx)·U(My)) for iGOS++; NaN for single-mask methods.</param>
+/// <param name="Regularizer">The regularizer R of the (combined) mask.</param>
+/// <param name="StepSize">The step size taken in this iteration.</param>
+/// <param name="LossAfterStep">The objective at the accepted masks when the line search evaluated it, else NaN.</param>
+/// <param name="LineSearchTrials">How many candidate steps the line search evaluated (0 without line search).</param>
+public sealed record IterationTrace(
+    int Iteration,
+    double Loss,
+    double DeletionScore,
+    double InsertionScore,
+    double CombinedDeletionScore,
+    double CombinedInsertionScore,
+    double Regularizer,
+    double StepSize,
+    double LossAfterStep,
+    int LineSearchTrials);
+
+/// <summary>The record of an explanation: per-iteration values, time and the work done by the model.</summary>
+public sealed class OptimizationTrace
+{
+    /// <summary>Creates a trace.</summary>
+    /// <param name="iterations">Per-iteration records, in order.</param>
+    /// <param name="elapsed">Wall time of the whole explanation (of the whole batch when images were explained together).</param>
+    /// <param name="forwardImages">Images pushed through the model forward only (no gradient), for the whole batch.</param>
+    /// <param name="backwardImages">Images pushed through the model forward and backward, for the whole batch.</param>
+    public OptimizationTrace(IReadOnlyList<IterationTrace> iterations, TimeSpan elapsed, long forwardImages, long backwardImages)
+    {
+        ArgumentNullException.ThrowIfNull(iterations);
+        Iterations = iterations;
+        Elapsed = elapsed;
+        ForwardImages = forwardImages;
+        BackwardImages = backwardImages;
+    }
+
+    /// <summary>Per-iteration records, in order (empty for methods that do not iterate).</summary>
+    public IReadOnlyList<IterationTrace> Iterations { get; }
+
+    /// <summary>Wall time of the whole explanation (of the whole batch when images were explained together).</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Images pushed through the model forward only (no gradient), counted for the whole batch.</summary>
+    public long ForwardImages { get; }
+
+    /// <summary>Images pushed through the model forward and backward, counted for the whole batch.</summary>
+    public long BackwardImages { get; }
+
+    /// <summary>A trace of a method without iterations.</summary>
+    public static OptimizationTrace Empty(TimeSpan elapsed, long forwardImages = 0, long backwardImages = 0) =>
+        new([], elapsed, forwardImages, backwardImages);
+}
