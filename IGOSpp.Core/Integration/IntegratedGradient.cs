@@ -125,7 +125,7 @@ public sealed class IntegratedGradient
                 foreach (var g in chunk)
                 {
                     var k = g.K1 - g.K0;
-                    var sums = f.narrow(0, offset, k * g.Count).detach().view(k, g.Count).sum(0);
+                    var sums = f.narrow(0, offset, k * g.Count).detach().view(k, g.Count).sum(dim: 0);
                     scoreSums[g.Term].narrow(0, g.N0, g.Count).add_(sums);
                     offset += k * g.Count;
                 }

@@ -1,0 +1,112 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Tests.Support;
+
+/// <summary>Small models with known behaviour, in the spirit of captum's basic_models.</summary>
+public static class TestModels
+{
+    /// <summary>Two logits: [0, w·x + b] with w [C,H,W]; so sigmoid-of-class-1 under Softmax is σ(w·x + b).</summary>
+    public sealed class LinearModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly Parameter _w;
+        private readonly Parameter _b;
+
+        public LinearModel(Tensor weight, double bias) : base(nameof(LinearModel))
+        {
+            _w = new Parameter(weight.clone(), requires_grad: true);
+            _b = new Parameter(torch.tensor((float)bias), requires_grad: true);
+            RegisterComponents();
+        }
+
+        public Tensor Weight => _w;
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = torch.NewDisposeScope();
+            var z = (x * _w).flatten(1).sum(1) + _b;
+            return torch.stack([torch.zeros_like(z), z], 1).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>
+    /// Class 1's logit is a·(mean over a square of x⊙P − 0.5) where P is a ±1 checkerboard; class 0's logit is 0.
+    /// Nothing outside the square matters.
+    /// </summary>
+    public sealed class PlantedEvidenceModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly Tensor _pattern;
+
+        public PlantedEvidenceModel(int size, int top, int left, int side, double gain = 8) : base(nameof(PlantedEvidenceModel))
+        {
+            Size = size;
+            Top = top;
+            Left = left;
+            Side = side;
+            Gain = gain;
+            var p = torch.zeros(1, size, size);
+            var checker = (torch.arange(side).unsqueeze(1) + torch.arange(side).unsqueeze(0)).remainder(2) * 2 - 1;
+            p[0, top..(top + side), left..(left + side)] = checker.to(ScalarType.Float32);
+            _pattern = p;
+            register_buffer("pattern", _pattern);
+        }
+
+        public int Size { get; }
+        public int Top { get; }
+        public int Left { get; }
+        public int Side { get; }
+        public double Gain { get; }
+
+        /// <summary>An image whose square holds the pattern and whose rest is smooth.</summary>
+        public Tensor MakeImage()
+        {
+            using var scope = torch.NewDisposeScope();
+            var ramp = torch.linspace(-0.5, 0.5, Size).unsqueeze(0).expand(Size, Size).unsqueeze(0);
+            var image = ramp.clone();
+            var inside = _pattern.abs() > 0;
+            image = torch.where(inside, _pattern, image);
+            return image.MoveToOuterDisposeScope();
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = torch.NewDisposeScope();
+            var s = (x * _pattern).flatten(1).sum(1) / (Side * Side);
+            var z = Gain * (s - 0.5);
+            return torch.stack([torch.zeros_like(z), z], 1).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>A small smooth CNN (tanh activations) with seeded random weights.</summary>
+    public static nn.Module<Tensor, Tensor> SmoothCnn(int channels = 1, int classes = 3, int seed = 1)
+    {
+        torch.manual_seed(seed);
+        return nn.Sequential(
+            ("conv1", nn.Conv2d(channels, 4, 3, padding: 1)),
+            ("act1", nn.Tanh()),
+            ("pool", nn.AvgPool2d(2)),
+            ("conv2", nn.Conv2d(4, 6, 3, padding: 1)),
+            ("act2", nn.Tanh()),
+            ("gap", nn.AdaptiveAvgPool2d(1)),
+            ("flat", nn.Flatten()),
+            ("fc", nn.Linear(6, classes)));
+    }
+
+    /// <summary>A small ReLU CNN with batch norm and dropout (train/eval matters) and seeded weights.</summary>
+    public static nn.Module<Tensor, Tensor> SmallCnn(int channels = 1, int classes = 10, int seed = 2)
+    {
+        torch.manual_seed(seed);
+        return nn.Sequential(
+            ("conv1", nn.Conv2d(channels, 8, 3, padding: 1)),
+            ("bn1", nn.BatchNorm2d(8)),
+            ("relu1", nn.ReLU()),
+            ("pool1", nn.MaxPool2d(2)),
+            ("conv2", nn.Conv2d(8, 16, 3, padding: 1)),
+            ("relu2", nn.ReLU()),
+            ("gap", nn.AdaptiveAvgPool2d(1)),
+            ("flat", nn.Flatten()),
+            ("drop", nn.Dropout(0.2)),
+            ("fc", nn.Linear(16, classes)));
+    }
+}
