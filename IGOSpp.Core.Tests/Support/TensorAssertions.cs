@@ -35,7 +35,7 @@ public sealed class TensorAssertions(Tensor actual)
     {
         using var scope = torch.NewDisposeScope();
         var same = Subject.shape.SequenceEqual(expected.shape) && Subject.dtype == expected.dtype &&
-                   torch.equal(Subject.cpu(), expected.cpu()).item<bool>();
+                   Subject.cpu().eq(expected.cpu()).all().item<bool>();
         Execute.Assertion.ForCondition(same).BecauseOf(because)
             .FailWith("Expected tensors to be bit-identical{reason}, but they differ (max abs diff {0}).",
                 Subject.shape.SequenceEqual(expected.shape)

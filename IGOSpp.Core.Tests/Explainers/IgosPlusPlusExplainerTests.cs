@@ -1,0 +1,134 @@
+using FluentAssertions;
+using IGOSpp.Perturbation;
+using IGOSpp.Tests.Support;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Tests.Explainers;
+
+public sealed class IgosPlusPlusExplainerTests
+{
+    private const int Size = 28;
+    private const int Top = 6, Left = 14, Side = 8;
+
+    private static IgosPlusPlusOptions Planted => new() { Seed = 1 };
+
+    [Test]
+    public void Explain_PlantedEvidence_TopCellsFallInsideTheSquare()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new TestModels.PlantedEvidenceModel(Size, Top, Left, Side);
+        var image = model.MakeImage();
+        using var explainer = new IgosPlusPlusExplainer(model, Planted);
+
+        using var map = explainer.Explain(image, 1);
+
+        var k = Side * Side;
+        var top = map.Saliency.flatten().argsort(descending: true)[..k].data<long>().ToArray();
+        var inside = top.Count(i => i / Size >= Top && i / Size < Top + Side && i % Size >= Left && i % Size < Left + Side);
+        inside.Should().BeGreaterThanOrEqualTo((int)Math.Ceiling(0.8 * k), "the class score depends only on the square");
+    }
+
+    [Test]
+    public void Explain_PlantedEvidence_DeletingTopTenPercentHalvesTheScore()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new TestModels.PlantedEvidenceModel(Size, Top, Left, Side);
+        var image = model.MakeImage().unsqueeze(0);
+        using var explainer = new IgosPlusPlusExplainer(model, Planted);
+        using var map = explainer.Explain(image, 1);
+
+        var cells = Size * Size;
+        var top = map.Saliency.flatten().argsort(descending: true)[..(cells / 10)];
+        var keep = torch.ones(cells);
+        keep.index_fill_(0, top, 0);
+        var mask = MaskUpsampling.Bilinear(keep.view(1, 1, Size, Size), Size, Size);
+        var baseline = new GaussianBlurBaseline().Create(image);
+        var deleted = image * mask + baseline * (1 - mask);
+        using var noGrad = torch.no_grad();
+        var before = model.call(image).softmax(1)[0, 1].item<float>();
+        var after = model.call(deleted).softmax(1)[0, 1].item<float>();
+
+        map.OriginalScore.Should().BeApproximately(before, 1e-5);
+        after.Should().BeLessThan(before / 2);
+    }
+
+    [Test]
+    public void Explain_SameSeed_BitIdenticalMasksInRangeWithMaskSizeShape()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = TestModels.SmallCnn();
+        torch.manual_seed(4);
+        var image = torch.randn(1, 16, 16);
+        var options = new IgosPlusPlusOptions { MaskSize = 7, Iterations = 3, IntegrationSteps = 4, Seed = 123 };
+        using var a = new IgosPlusPlusExplainer(model, options).Explain(image, 3);
+        using var b = new IgosPlusPlusExplainer(model, options).Explain(image, 3);
+
+        a.Mask.Should().BeEqualTo(b.Mask);
+        a.DeletionMask!.Should().BeEqualTo(b.DeletionMask!);
+        a.InsertionMask!.Should().BeEqualTo(b.InsertionMask!);
+        a.Mask.shape.Should().Equal(7, 7);
+        a.Mask.Should().BeInRange(0, 1);
+        a.DeletionMask!.Should().BeInRange(0, 1);
+        a.InsertionMask!.Should().BeInRange(0, 1);
+        a.Saliency.Should().BeCloseTo(1 - a.Mask, 0, 0);
+        a.Mask.Should().BeCloseTo(a.DeletionMask! * a.InsertionMask!, 0, 0);
+        a.Trace.Iterations.Should().HaveCount(3);
+        a.Method.Should().Be("iGOS++");
+        a.ClassId.Should().Be(3);
+        using var up = a.Upsample(16, 16);
+        up.shape.Should().Equal(16, 16);
+    }
+
+    [Test]
+    public void Explain_Batch_EqualsEachImageAlone()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = TestModels.SmallCnn();
+        torch.manual_seed(5);
+        var images = torch.randn(2, 1, 16, 16);
+        var options = new IgosPlusPlusOptions { MaskSize = 8, Iterations = 3, IntegrationSteps = 4, Seed = 9 };
+        using var explainer = new IgosPlusPlusExplainer(model, options);
+
+        var maps = explainer.Explain(images, [2L, 7L]);
+        using var first = explainer.Explain(images[0], 2);
+        using var second = explainer.Explain(images[1], 7);
+
+        maps.Should().HaveCount(2);
+        maps[0].Mask.Should().BeCloseTo(first.Mask, rtol: 1e-4, atol: 1e-5);
+        maps[1].Mask.Should().BeCloseTo(second.Mask, rtol: 1e-4, atol: 1e-5);
+        foreach (var m in maps) m.Dispose();
+    }
+
+    [Test]
+    public void Explain_LineSearch_LossDecreasesOverIterations()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new TestModels.PlantedEvidenceModel(Size, Top, Left, Side);
+        using var explainer = new IgosPlusPlusExplainer(model, Planted with { Iterations = 6 });
+
+        using var map = explainer.Explain(model.MakeImage(), 1);
+
+        var trace = map.Trace.Iterations;
+        trace[^1].Loss.Should().BeLessThan(trace[0].Loss);
+        foreach (var it in trace.Where(t => double.IsFinite(t.LossAfterStep)))
+            it.LossAfterStep.Should().BeLessThanOrEqualTo(it.Loss, "an accepted Armijo step never increases the loss");
+        map.Trace.BackwardImages.Should().Be(6 * 4 * 20, "each iteration integrates four terms over 20 steps");
+    }
+
+    [TestCase(OptimizerKind.Nesterov)]
+    [TestCase(OptimizerKind.FixedStep)]
+    public void Explain_OtherOptimizers_ProduceMasksInRange(OptimizerKind kind)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new TestModels.PlantedEvidenceModel(Size, Top, Left, Side);
+        using var explainer = new IgosPlusPlusExplainer(model, Planted with { Optimizer = kind, InitialStepSize = 5, Iterations = 4 });
+
+        using var map = explainer.Explain(model.MakeImage(), 1);
+
+        map.Mask.Should().BeInRange(0, 1);
+        map.Trace.Iterations.Should().OnlyContain(t => t.LineSearchTrials == 0 && t.StepSize == 5);
+        map.Trace.ForwardImages.Should().Be(1, "without line search only the probe pass runs forward-only");
+    }
+}
