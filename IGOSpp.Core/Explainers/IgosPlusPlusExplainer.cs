@@ -87,7 +87,7 @@ public sealed class IgosPlusPlusExplainer : IExplainer
         if (size > input.Height || size > input.Width)
             throw new ArgumentException(
                 $"MaskSize {size} is larger than the image ({input.Height}×{input.Width}); use a MaskSize ≤ {Math.Min(input.Height, input.Width)}.",
-                "images");
+                input.ImagesName);
 
         Tensor baselines;
         using (torch.no_grad()) baselines = BaselineFactory.Create(Options.Baseline, input.Images);

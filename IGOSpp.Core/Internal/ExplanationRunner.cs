@@ -13,6 +13,9 @@ internal sealed class ExplanationInput
     public required double[] OriginalScores { get; init; }
     public required long OutputCount { get; init; }
     public required Stopwatch Clock { get; init; }
+
+    /// <summary>The public parameter name of the images ("image" or "images"), for error messages.</summary>
+    public required string ImagesName { get; init; }
     public long N => Images.shape[0];
     public long Height => Images.shape[2];
     public long Width => Images.shape[3];
@@ -65,6 +68,7 @@ internal static class ExplanationRunner
             OriginalScores = scores,
             OutputCount = k,
             Clock = clock,
+            ImagesName = imagesName,
         };
         return body(input);
     }
