@@ -1,12 +1,6 @@
-using TorchSharp;
-using static TorchSharp.torch;
-int t = 0; long n0 = 0, cnt = 1;
-var terms = new List<int>{1};
-long n = 1;
-var s = torch.zeros([terms.Count, n], ScalarType.Float32);
-Console.WriteLine(string.Join(",", s.shape));
-s[t].narrow(0, n0, cnt).add_(torch.ones(1));
-Console.WriteLine(s.ToString(torch.numpy));
-var s2 = torch.zeros(new long[]{terms.Count, n}, ScalarType.Float32);
-s2[t].narrow(0, n0, cnt).add_(torch.ones(1));
-Console.WriteLine(s2.ToString(torch.numpy));
+using BenchmarkDotNet.Running;
+using IGOSpp.Benchmarks;
+
+if (args.Length > 0 && args[0] == "explain-once") return ExplainOnce.Run(args[1..]);
+BenchmarkSwitcher.FromAssembly(typeof(ExplainOnce).Assembly).Run(args);
+return 0;

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Globalization;
+using IGOSpp.Benchmarks.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Benchmarks;
+
+/// <summary>
+/// <c>explain-once [--model resnet18|small] [--mask 28] [--threads N] [--reference]</c>: times one default iGOS++
+/// explanation (after one untimed warm-up of the model) and prints wall time, CPU time, model passes and images.
+/// </summary>
+internal static class ExplainOnce
+{
+    public static int Run(string[] args)
+    {
+        var model = Arg(args, "--model") ?? "resnet18";
+        var mask = int.Parse(Arg(args, "--mask") ?? "28", CultureInfo.InvariantCulture);
+        if (Arg(args, "--threads") is { } threads) torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+        var reference = args.Contains("--reference");
+
+        using var net = model == "small" ? SmallCnn.Create() : (nn.Module<Tensor, Tensor>)new ResNet18();
+        var shape = model == "small" ? new long[] { 1, 28, 28 } : [3, 224, 224];
+        torch.manual_seed(7);
+        using var image = torch.randn(shape);
+        net.eval();
+        using (torch.inference_mode()) net.call(image.unsqueeze(0)).Dispose();
+
+        var explainer = new IgosPlusPlusExplainer(net, new IgosPlusPlusOptions { MaskSize = mask, Seed = 1 }) { ReferenceLoop = reference };
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        using var map = explainer.Explain(image, 3);
+        clock.Stop();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpu0;
+        var trials = map.Trace.Iterations.Sum(t => t.LineSearchTrials);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"explain-once: model {model} {string.Join('x', shape)}, mask {mask}, loop {(reference ? "reference" : "fused")}, threads {torch.get_num_threads()}: " +
+            $"wall {clock.Elapsed.TotalSeconds:F2} s, cpu {cpu.TotalSeconds:F2} s, forward images {map.Trace.ForwardImages}, " +
+            $"forward+backward images {map.Trace.BackwardImages}, line-search trials {trials}, final loss {map.Trace.Iterations[^1].Loss:F4}"));
+        return 0;
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
