@@ -1,0 +1,178 @@
+using IGOSpp.Internal;
+using IGOSpp.Perturbation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Metrics;
+
+/// <summary>
+/// The insertion and deletion metrics of the iGOS++ paper (after RISE): rank the h×w cells of a saliency map, most
+/// important first; deletion replaces the top cells of the image with the baseline step by step, insertion reveals the
+/// top cells of the image on the baseline; the class score along the way gives two curves, and their areas (AUC) say
+/// how faithful the map is (deletion: lower is better, insertion: higher is better).
+/// <para>Cells become pixels through the explainers' bilinear upsampling (align_corners = true). Ties in saliency are
+/// broken by cell index (row-major), so results are deterministic. All curve points are evaluated without gradients,
+/// in as few model passes of at most <see cref="InsertionDeletionOptions.MaxBatchSize"/> images as possible.</para>
+/// </summary>
+public sealed class InsertionDeletionMetric
+{
+    private readonly nn.Module<Tensor, Tensor> _model;
+
+    /// <summary>Creates the metric.</summary>
+    /// <param name="model">Classifier [N,C,H,W] → logits [N,K]; not owned.</param>
+    /// <param name="options">Settings; null = the paper's protocol.</param>
+    public InsertionDeletionMetric(nn.Module<Tensor, Tensor> model, InsertionDeletionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Options = options ?? new InsertionDeletionOptions();
+        Options.Validate(nameof(options));
+        _model = model;
+    }
+
+    /// <summary>The settings.</summary>
+    public InsertionDeletionOptions Options { get; }
+
+    /// <summary>Images pushed through the model by this instance so far.</summary>
+    public long ForwardImages { get; private set; }
+
+    /// <summary>Scores one saliency map.</summary>
+    /// <param name="image">Preprocessed float32 image [C,H,W] or [1,C,H,W] on the model's device.</param>
+    /// <param name="classId">The class to score.</param>
+    /// <param name="saliency">[h,w] with h ≤ H, w ≤ W; high = important. Any device.</param>
+    /// <param name="baseline">The baseline image (same shape as the image), or null for <see cref="InsertionDeletionOptions.Baseline"/>.</param>
+    /// <returns>The curves and AUCs.</returns>
+    public InsertionDeletionResult Evaluate(Tensor image, long classId, Tensor saliency, Tensor? baseline = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(classId);
+        ArgumentNullException.ThrowIfNull(saliency);
+        return Run(image, [classId], [saliency], baseline, single: true)[0];
+    }
+
+    /// <summary>Scores a <see cref="SaliencyMap"/> (its <see cref="SaliencyMap.Saliency"/> for its class).</summary>
+    /// <param name="image">The explained image [C,H,W] or [1,C,H,W].</param>
+    /// <param name="map">The map.</param>
+    /// <param name="baseline">The baseline image, or null for the default.</param>
+    /// <returns>The curves and AUCs.</returns>
+    public InsertionDeletionResult Evaluate(Tensor image, SaliencyMap map, Tensor? baseline = null)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return Evaluate(image, map.ClassId, map.Saliency, baseline);
+    }
+
+    /// <summary>Scores a batch: one saliency map per image.</summary>
+    /// <param name="images">Preprocessed float32 images [N,C,H,W].</param>
+    /// <param name="classIds">N classes.</param>
+    /// <param name="saliencies">N maps [h,w] (each may have its own resolution ≤ the image).</param>
+    /// <param name="baselines">Baselines [N,C,H,W], or null for the default.</param>
+    /// <returns>N results in order.</returns>
+    public IReadOnlyList<InsertionDeletionResult> Evaluate(Tensor images, IReadOnlyList<long> classIds,
+        IReadOnlyList<Tensor> saliencies, Tensor? baselines = null)
+    {
+        ArgumentNullException.ThrowIfNull(classIds);
+        ArgumentNullException.ThrowIfNull(saliencies);
+        for (var i = 0; i < classIds.Count; i++)
+            if (classIds[i] < 0)
+                throw new ArgumentOutOfRangeException(nameof(classIds), classIds[i], $"Class id {classIds[i]} (image {i}) is negative.");
+        return Run(images, classIds, saliencies, baselines, single: false);
+    }
+
+    private InsertionDeletionResult[] Run(Tensor images, IReadOnlyList<long> classIds, IReadOnlyList<Tensor> saliencies,
+        Tensor? baselines, bool single)
+    {
+        var imagesName = single ? "image" : "images";
+        var classIdsName = single ? "classId" : "classIds";
+        var saliencyName = single ? "saliency" : "saliencies";
+        var baselineName = single ? "baseline" : "baselines";
+        using var scope = torch.NewDisposeScope();
+        var x = TensorGuard.ImageBatch(images, imagesName, single).contiguous();
+        var n = x.shape[0];
+        var (height, width) = (x.shape[2], x.shape[3]);
+        if (classIds.Count != n)
+            throw new ArgumentException($"Expected {n} class ids (one per image), got {classIds.Count}.", classIdsName);
+        if (saliencies.Count != n)
+            throw new ArgumentException($"Expected {n} saliency maps (one per image), got {saliencies.Count}.", saliencyName);
+        var orders = new int[n][];
+        var shapes = new (long H, long W)[n];
+        for (var i = 0; i < n; i++)
+        {
+            var s = saliencies[i];
+            ArgumentNullException.ThrowIfNull(s, saliencyName);
+            if (s.dim() != 2 || s.shape[0] < 1 || s.shape[1] < 1 || s.shape[0] > height || s.shape[1] > width)
+                throw new ArgumentException(
+                    $"Expected a saliency map [h,w] with 1 ≤ h ≤ {height} and 1 ≤ w ≤ {width}, got {TensorGuard.Shape(s)}.", saliencyName);
+            TensorGuard.RequireFinite(s, saliencyName);
+            shapes[i] = (s.shape[0], s.shape[1]);
+            orders[i] = Rank(s);
+        }
+
+        ModelProbe.RequireSameDevice(_model, x, imagesName);
+        using var eval = ModelEvalScope.Enter(_model);
+        using var inference = torch.inference_mode();
+        ModelProbe.Run(_model, x, classIds, Options.Score, imagesName, classIdsName);
+        ForwardImages += n;
+
+        Tensor b;
+        if (baselines is null)
+        {
+            b = BaselineFactory.Create(Options.Baseline, x);
+        }
+        else
+        {
+            b = TensorGuard.ImageBatch(baselines, baselineName, single);
+            TensorGuard.RequireSameShape(b, x, baselineName, imagesName);
+            b = b.to(x.dtype, x.device);
+        }
+
+        var results = new InsertionDeletionResult[n];
+        for (var i = 0; i < n; i++)
+            results[i] = Curves(x[i], b[i], classIds[i], orders[i], shapes[i]);
+        return results;
+    }
+
+    /// <summary>Cell indices, most salient first; ties by index.</summary>
+    private static int[] Rank(Tensor saliency)
+    {
+        var values = saliency.detach().to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+        var order = Enumerable.Range(0, values.Length).ToArray();
+        Array.Sort(order, (a, c) => values[a] != values[c] ? values[c].CompareTo(values[a]) : a.CompareTo(c));
+        return order;
+    }
+
+    private InsertionDeletionResult Curves(Tensor image, Tensor baseline, long classId, int[] order, (long H, long W) shape)
+    {
+        using var scope = torch.NewDisposeScope();
+        var cells = order.Length;
+        var perStep = Options.Steps ?? Math.Max(1, cells / 50);
+        var points = (cells + perStep - 1) / perStep + 1;
+        var counts = Enumerable.Range(0, points).Select(j => Math.Min(j * perStep, cells)).ToArray();
+        var fractions = counts.Select(c => (double)c / cells).ToArray();
+
+        // rank[cell] = position of the cell in the order; a curve point j keeps/reveals the cells with rank < count_j.
+        var rank = new long[cells];
+        for (var p = 0; p < cells; p++) rank[order[p]] = p;
+        var rankT = torch.tensor(rank, device: image.device).view(1, cells);
+        var (h, w) = (image.shape[1], image.shape[2]);
+        var scores = new double[2 * points];
+        var cls = torch.tensor(new[] { classId }, device: image.device);
+        var maxBatch = Options.MaxBatchSize;
+        for (var start = 0; start < 2 * points; start += maxBatch)
+        {
+            using var chunkScope = torch.NewDisposeScope();
+            var end = Math.Min(2 * points, start + maxBatch);
+            var items = Enumerable.Range(start, end - start).ToArray();
+            var countT = torch.tensor(items.Select(j => (long)counts[j % points]).ToArray(), device: image.device).view(-1, 1);
+            var isDeletion = torch.tensor(items.Select(j => j < points).ToArray(), device: image.device).view(-1, 1);
+            var top = rankT < countT;                                   // [B, cells]: the top cells of each point
+            var keep = torch.where(isDeletion, top.logical_not(), top); // deletion keeps the rest, insertion keeps the top
+            var cellMask = keep.to(image.dtype).view(-1, 1, shape.H, shape.W);
+            var u = MaskUpsampling.Bilinear(cellMask, h, w);
+            var batch = baseline.unsqueeze(0) + u * (image - baseline).unsqueeze(0);
+            var f = ClassScores.Of(_model.call(batch), cls.expand(batch.shape[0]), Options.Score);
+            ForwardImages += batch.shape[0];
+            var values = f.to(ScalarType.Float64).cpu().data<double>().ToArray();
+            for (var k = 0; k < values.Length; k++) scores[start + k] = values[k];
+        }
+
+        return new InsertionDeletionResult(classId, cells, perStep, fractions, scores[..points], scores[points..]);
+    }
+}
