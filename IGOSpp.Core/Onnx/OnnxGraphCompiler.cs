@@ -9,6 +9,8 @@ namespace IGOSpp.Onnx;
 /// <summary>Turns a decoded ONNX graph into an <see cref="OnnxModule"/>: checks everything that can be checked at load time.</summary>
 internal sealed class OnnxGraphCompiler
 {
+    private const int MinKernelArguments = 5;
+
     private readonly OnnxModelProto _model;
     private readonly OnnxGraphProto _graph;
     private readonly OnnxImportOptions _options;
@@ -99,7 +101,8 @@ internal sealed class OnnxGraphCompiler
             }
 
             var kernel = OnnxOperators.Build(context);
-            var inputs = new string[node.Inputs.Count];
+            // Kernels index optional inputs freely: the array always has room for the longest operator signature.
+            var inputs = new string[Math.Max(node.Inputs.Count, MinKernelArguments)];
             for (var i = 0; i < inputs.Length; i++)
             {
                 inputs[i] = context.IsRuntimeInput(i) ? node.Inputs[i] : "";
