@@ -104,6 +104,15 @@ public sealed class OnnxOperatorsTests
             IntsAttribute("kernel_shape", 3, 3), IntsAttribute("strides", 2, 2), IntsAttribute("pads", 1, 1, 0, 0));
         yield return Unary("MaxPool_CeilMode", 10, [2, 3, 8, 8], "MaxPool", [],
             IntsAttribute("kernel_shape", 3, 3), IntsAttribute("strides", 2, 2), IntAttribute("ceil_mode", 1));
+        yield return Unary("MaxPool_CeilModeLastWindowInPad", 10, [2, 3, 5, 5], "MaxPool", [],
+            IntsAttribute("kernel_shape", 2, 2), IntsAttribute("strides", 2, 2), IntsAttribute("pads", 1, 1, 1, 1), IntAttribute("ceil_mode", 1));
+        yield return Unary("AveragePool_CeilModeLastWindowInPad", 10, [2, 3, 5, 5], "AveragePool", [],
+            IntsAttribute("kernel_shape", 2, 2), IntsAttribute("strides", 2, 2), IntsAttribute("pads", 1, 1, 1, 1), IntAttribute("ceil_mode", 1));
+        yield return Unary("MaxPool_CeilModeAsymmetricPads", 10, [2, 3, 6, 6], "MaxPool", [],
+            IntsAttribute("kernel_shape", 3, 3), IntsAttribute("strides", 2, 2), IntsAttribute("pads", 2, 0, 1, 2), IntAttribute("ceil_mode", 1));
+        yield return Unary("AveragePool_CeilModeAsymmetricPadsIncludePad", 11, [2, 3, 6, 6], "AveragePool", [],
+            IntsAttribute("kernel_shape", 3, 3), IntsAttribute("strides", 2, 2), IntsAttribute("pads", 2, 0, 1, 2), IntAttribute("ceil_mode", 1),
+            IntAttribute("count_include_pad", 1));
         yield return Unary("MaxPool_Dilations", 11, [2, 3, 9, 9], "MaxPool", [],
             IntsAttribute("kernel_shape", 2, 2), IntsAttribute("dilations", 2, 2), IntsAttribute("pads", 1, 1, 1, 1));
         yield return Unary("MaxPool_AutoPadSameUpper", 11, image, "MaxPool", [],

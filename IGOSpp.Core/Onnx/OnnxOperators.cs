@@ -508,8 +508,9 @@ internal static class OnnxOperators
                 return F.max_pool2d(x, window.Kernel, window.Strides, begin, window.Dilations, ceil);
             }
 
-            var padded = F.pad(x, TorchPadOrder(pads, 2, 0), PaddingModes.Constant, double.NegativeInfinity);
-            return F.max_pool2d(padded, window.Kernel, window.Strides, [0, 0], window.Dilations, ceil);
+            using var padded = F.pad(x, TorchPadOrder(pads, 2, 0), PaddingModes.Constant, double.NegativeInfinity);
+            using var pooled = F.max_pool2d(padded, window.Kernel, window.Strides, [0, 0], window.Dilations, ceil);
+            return CropCeilModeWindows(pooled, x.shape, pads, window, ceil);
         };
     }
 
@@ -547,8 +548,37 @@ internal static class OnnxOperators
             using var mask = F.pad(ones, torchPads, PaddingModes.Constant, countIncludePad ? 1 : 0);
             using var counts = F.avg_pool2d(mask, window.Kernel, window.Strides, [0, 0], ceil, true, divisor_override: 1);
             using var sums = F.avg_pool2d(F.pad(x, torchPads), window.Kernel, window.Strides, [0, 0], ceil, true, divisor_override: 1);
-            return sums / counts;
+            using var averages = sums / counts;
+            return CropCeilModeWindows(averages, x.shape, pads, window, ceil);
         };
+    }
+
+    /// <summary>
+    /// With ceil_mode, ONNX Runtime (like PyTorch) drops a last window that would start in the end padding. Pooling an
+    /// explicitly padded input cannot tell padding from input, so crop the extra windows here.
+    /// </summary>
+    private static Tensor CropCeilModeWindows(Tensor pooled, long[] inputShape, long[] pads, Window window, bool ceil)
+    {
+        if (!ceil)
+        {
+            return pooled.alias();
+        }
+
+        var sizes = new long[2];
+        for (var i = 0; i < 2; i++)
+        {
+            var effective = ((window.Kernel[i] - 1) * window.Dilations[i]) + 1;
+            var span = inputShape[2 + i] + pads[i] + pads[i + 2] - effective;
+            var output = ((span + window.Strides[i] - 1) / window.Strides[i]) + 1;
+            if ((output - 1) * window.Strides[i] >= inputShape[2 + i] + pads[i])
+            {
+                output--;
+            }
+
+            sizes[i] = Math.Min(output, pooled.shape[2 + i]);
+        }
+
+        return pooled.narrow(2, 0, sizes[0]).narrow(3, 0, sizes[1]);
     }
 
     private static Window ReadPoolWindow(OnnxNodeContext c)
