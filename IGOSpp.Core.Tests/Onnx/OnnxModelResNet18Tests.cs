@@ -22,6 +22,7 @@ public sealed class OnnxModelResNet18Tests
     private static readonly float[] MeanBgr = [103.06f, 115.90f, 123.15f];
 
     private OnnxModule? _module;
+    private int _threads;
     private float[] _batch = [];
 
     private static string ModelPath => Path.Combine(TestContext.CurrentContext.TestDirectory, "Onnx", "Models", "ResNet18.onnx");
@@ -29,13 +30,19 @@ public sealed class OnnxModelResNet18Tests
     [OneTimeSetUp]
     public void LoadModelAndImages()
     {
+        // One thread, like the ONNX Runtime session: the machine's cores are shared with other builds.
+        _threads = torch.get_num_threads();
         torch.set_num_threads(1);
         _module = OnnxModel.Load(ModelPath);
         _batch = PrepareImages(FashionMnistImages.ReadFirst(ImageCount));
     }
 
     [OneTimeTearDown]
-    public void DisposeModel() => _module?.Dispose();
+    public void DisposeModel()
+    {
+        _module?.Dispose();
+        torch.set_num_threads(_threads);
+    }
 
     [Test]
     public void Load_ResNet18_ReportsDeclaredInputOutputAndOpset()

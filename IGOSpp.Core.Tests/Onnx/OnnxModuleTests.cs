@@ -12,9 +12,6 @@ namespace IGOSpp.Tests.Onnx;
 [Category("Onnx")]
 public sealed class OnnxModuleTests
 {
-    [OneTimeSetUp]
-    public void SetUp() => torch.set_num_threads(1);
-
     [Test]
     public void Forward_SmoothTinyModel_InputGradientMatchesFiniteDifferences()
     {
@@ -131,6 +128,33 @@ public sealed class OnnxModuleTests
 
         actual.dtype.Should().Be(ScalarType.Float64);
         (actual.to(ScalarType.Float32) - expected).abs().max().item<float>().Should().BeLessThan(1e-5f);
+    }
+
+    [Test]
+    public void Call_DoubleInputOnFloatModule_ThrowsArgumentExceptionNamingDtypes()
+    {
+        using var module = TinyConv();
+        using var x = torch.zeros([1, 2, 5, 5], ScalarType.Float64);
+
+        var act = () => module.call(x);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("input").WithMessage("*Float64*Float32*");
+    }
+
+    [Test]
+    public void LoadAndDispose_Repeatedly_LeavesNoLiveTensors()
+    {
+        using (var warmup = TinyConv())
+        {
+        }
+
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (var i = 0; i < 5; i++)
+        {
+            using var module = TinyConv();
+        }
+
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
     }
 
     [Test]

@@ -21,9 +21,6 @@ public sealed class OnnxOperatorsTests
         public override string ToString() => Name;
     }
 
-    [OneTimeSetUp]
-    public void SetUp() => torch.set_num_threads(1);
-
     [TestCaseSource(nameof(Cases))]
     public void Load_OperatorModel_MatchesOnnxRuntime(OperatorCase operatorCase)
     {

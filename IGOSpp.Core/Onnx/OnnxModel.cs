@@ -45,13 +45,14 @@ public static class OnnxModel
     /// <param name="options">Import options; <c>null</c> uses the defaults of <see cref="OnnxImportOptions"/>.</param>
     /// <param name="sourceName">A name for the model used in error messages (e.g. its file name). Default "stream".</param>
     /// <returns>The imported module; the caller owns it and must dispose it.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="sourceName"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable, or an option names a value the graph does not have.</exception>
     /// <exception cref="InvalidDataException">The data is not a well-formed ONNX model.</exception>
     /// <exception cref="NotSupportedException">The model uses an operator, attribute value, data type or opset the importer does not support.</exception>
     public static OnnxModule Load(Stream stream, OnnxImportOptions? options = null, string sourceName = "stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(sourceName);
         if (!stream.CanRead)
         {
             throw new ArgumentException("The stream must be readable.", nameof(stream));

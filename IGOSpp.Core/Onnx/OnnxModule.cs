@@ -53,7 +53,10 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     /// </param>
     /// <returns>The selected output. The caller owns the returned tensor and must dispose it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="input"/> has the wrong dtype, rank, shape or device.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="input"/> is not floating point, differs in dtype from the module's floating-point constants
+    /// (float32 unless the module was converted), or has the wrong rank, shape or device.
+    /// </exception>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -122,16 +125,27 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             }
         }
 
+        var deviceChecked = false;
         foreach (var (_, bufferName) in _program.BufferSlots)
         {
             var buffer = _internal_buffers[bufferName].Item1;
-            if (buffer.device_type != input.device_type || buffer.device_index != input.device_index)
+            if (!deviceChecked && (buffer.device_type != input.device_type || buffer.device_index != input.device_index))
             {
                 throw new ArgumentException(
                     $"The input is on {input.device} but the module is on {buffer.device}; move one of them with .to(device).", nameof(input));
             }
 
-            break;
+            deviceChecked = true;
+            if (buffer.is_floating_point())
+            {
+                if (buffer.dtype != input.dtype)
+                {
+                    throw new ArgumentException(
+                        $"The input has dtype {input.dtype} but the module's constants are {buffer.dtype}; convert one of them (e.g. module.to(ScalarType.{input.dtype})).", nameof(input));
+                }
+
+                break;
+            }
         }
     }
 }
