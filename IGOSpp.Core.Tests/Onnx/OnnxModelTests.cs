@@ -247,6 +247,44 @@ public sealed class OnnxModelTests
     }
 
     [Test]
+    public void Load_TwoInputsWithInputName_FeedsTheChosenInput()
+    {
+        var model = TwoInputModel();
+
+        using var module = OnnxModel.Load(new MemoryStream(model), new OnnxImportOptions { InputName = "b", OutputName = "yb" });
+        using var x = TorchSharp.torch.tensor(new float[] { -1, 2 }, [1, 2]);
+        using var y = module.call(x);
+
+        module.InputName.Should().Be("b");
+        y.data<float>().ToArray().Should().Equal(-2f, 4f);
+    }
+
+    [Test]
+    public void Load_OutputNeedsAnInputThatIsNotFed_ThrowsNotSupportedNamingIt()
+    {
+        var act = () => OnnxModel.Load(new MemoryStream(TwoInputModel()), new OnnxImportOptions { InputName = "a", OutputName = "yb" });
+
+        act.Should().Throw<NotSupportedException>().Where(e => e.Message.Contains("'b'") && e.Message.Contains("'a'"));
+    }
+
+    [Test]
+    public void Load_TwoInputsWithoutInputName_ThrowsNotSupportedAskingForInputName()
+    {
+        var act = () => OnnxModel.Load(new MemoryStream(TwoInputModel()), new OnnxImportOptions { OutputName = "ya" });
+
+        act.Should().Throw<NotSupportedException>().WithMessage($"*{nameof(OnnxImportOptions.InputName)}*");
+    }
+
+    [Test]
+    public void SupportedOperators_ListsTheDocumentedOperators()
+    {
+        OnnxModel.SupportedOperators.Should().BeEquivalentTo(
+            "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Flatten",
+            "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul",
+            "Pad", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Softmax", "Sub", "Transpose");
+    }
+
+    [Test]
     public void Options_WhiteSpaceOutputName_ThrowsArgumentException()
     {
         var act = () => new OnnxImportOptions { OutputName = " " };
@@ -270,6 +308,12 @@ public sealed class OnnxModelTests
         module.parameters().Should().BeEmpty("constants are buffers, never trainable parameters");
         module.buffers().Should().HaveCount(2).And.OnlyContain(b => !b.requires_grad);
     }
+
+    private static byte[] TwoInputModel() => new OnnxModelWriter(13).Input("a", 1, 2).Input("b", 1, 2).Output("ya").Output("yb")
+        .Initializer("two", [2f], 1)
+        .Node("Relu", ["a"], ["ya"])
+        .Node("Mul", ["b", "two"], ["yb"])
+        .ToBytes();
 
     private static byte[] ValidModel() => new OnnxModelWriter(11).Input("x", 1, 2, 3, 3).Output("y")
         .Initializer("w", OnnxOperatorsTests.Random(1, 4, 2, 3, 3), [4, 2, 3, 3])

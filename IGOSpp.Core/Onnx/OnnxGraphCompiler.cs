@@ -295,6 +295,12 @@ internal sealed class OnnxGraphCompiler
                     continue;
                 }
 
+                if (_graph.Inputs.Any(i => i.Name == name))
+                {
+                    throw new NotSupportedException(
+                        $"'{_source}': the selected output needs graph input '{name}', but OnnxModule feeds only input '{inputName}'. Choose another {nameof(OnnxImportOptions.InputName)} or {nameof(OnnxImportOptions.OutputName)}.");
+                }
+
                 var consumerText = consumer == int.MaxValue ? "the output" : new OnnxNodeContext(this, _graph.Nodes[consumer]).Description;
                 throw new InvalidDataException($"'{_source}' is not a valid ONNX model: value '{name}' read by {consumerText} is not produced by any node, input or initializer.");
             }

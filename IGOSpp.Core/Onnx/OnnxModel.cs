@@ -16,6 +16,12 @@ public static class OnnxModel
     public const int MaxOpsetVersion = 18;
 
     /// <summary>
+    /// The operator types the importer supports (default ONNX domain), in ordinal order. See <c>docs/models.md</c> for
+    /// the supported attributes and limits of each.
+    /// </summary>
+    public static IReadOnlyList<string> SupportedOperators => OnnxOperators.SupportedOperators;
+
+    /// <summary>
     /// Loads an ONNX model from a file. All unsupported operators, attributes and data types are reported here, never
     /// when the module runs.
     /// </summary>
