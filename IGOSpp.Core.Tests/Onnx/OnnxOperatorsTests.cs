@@ -59,6 +59,8 @@ public sealed class OnnxOperatorsTests
             IntAttribute("group", 3), IntsAttribute("dilations", 2, 2), IntsAttribute("pads", 2, 1, 2, 1));
         yield return Unary("Conv_1D", 11, [2, 3, 10], "Conv", [("w", Random(10, 4, 3, 3), [4, 3, 3]), ("b", Random(11, 4), [4])],
             IntsAttribute("pads", 1, 0), IntsAttribute("strides", 2));
+        yield return Unary("Conv_3DAsymmetricPads", 11, [1, 2, 4, 5, 5], "Conv", [("w", Random(19, 3, 2, 2, 3, 3), [3, 2, 2, 3, 3])],
+            IntsAttribute("pads", 0, 1, 1, 1, 0, 1));
 
         // BatchNormalization (opset 7 has the 'spatial' attribute; opset 15 does not)
         foreach (var opset in new long[] { 7, 15 })
