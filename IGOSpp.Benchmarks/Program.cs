@@ -1,6 +1,19 @@
 using BenchmarkDotNet.Running;
 using IGOSpp.Benchmarks;
 
+// explain-once [--model resnet18|small] [--mask 28] [--threads N] [--reference]   time one explanation
+// [--preset short|standard|dry] [--artifacts DIR] <BenchmarkDotNet arguments, e.g. --filter *SmallCnn*>
 if (args.Length > 0 && args[0] == "explain-once") return ExplainOnce.Run(args[1..]);
-BenchmarkSwitcher.FromAssembly(typeof(ExplainOnce).Assembly).Run(args);
-return 0;
+
+var preset = "short";
+string? artifacts = null;
+var rest = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--preset" && i + 1 < args.Length) preset = args[++i];
+    else if (args[i] == "--artifacts" && i + 1 < args.Length) artifacts = args[++i];
+    else rest.Add(args[i]);
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Config).Assembly).Run([.. rest], Config.Create(preset, artifacts));
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

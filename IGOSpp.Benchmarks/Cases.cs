@@ -1,0 +1,36 @@
+using IGOSpp.Benchmarks.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Benchmarks;
+
+/// <summary>A benchmarked model: name, input shape, factory.</summary>
+public sealed record ModelCase(string Name, long[] Shape)
+{
+    public static readonly ModelCase Small28 = new("small-28", [1, 28, 28]);
+    public static readonly ModelCase ResNet224 = new("resnet18-224", [3, 224, 224]);
+
+    public nn.Module<Tensor, Tensor> Create() => Name == Small28.Name ? SmallCnn.Create() : new ResNet18();
+
+    /// <summary>A seeded image; the class to explain is the model's own prediction, as in real use.</summary>
+    public Tensor Image(Device device)
+    {
+        var generator = new torch.Generator(7);
+        return torch.randn(Shape, generator: generator).to(device);
+    }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>One benchmark configuration: model, mask size, integration steps.</summary>
+public sealed record IgosCase(ModelCase Model, int MaskSize, int Steps)
+{
+    public override string ToString() => $"{Model.Name}/mask{MaskSize}/S{Steps}";
+
+    public static IEnumerable<IgosCase> All(ModelCase model, params int[] masks)
+    {
+        foreach (var mask in masks)
+            foreach (var steps in new[] { 10, 20 })
+                yield return new IgosCase(model, mask, steps);
+    }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Dry run of every benchmark (one invocation each, shrunk work: see Infrastructure/Smoke.cs), so they cannot rot.
+# Usage: bash IGOSpp.Benchmarks/dry-run.sh [artifacts-dir]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-BenchmarkDotNet.Artifacts/dry}
+mkdir -p "$(dirname "$out")"
+export OMP_WAIT_POLICY=PASSIVE IGOSPP_BENCH_SMOKE=1
+dotnet run -c Release --no-build --project IGOSpp.Benchmarks -- --preset dry --filter '*' --artifacts "$out" > "$out.log" 2>&1 || {
+  tail -n 60 "$out.log"; echo "benchmark dry run failed (log: $out.log)" >&2; exit 1; }
+grep -E "executed benchmarks" "$out.log" | tail -n 1
