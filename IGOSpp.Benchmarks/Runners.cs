@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using IGOSpp.Benchmarks.Infrastructure;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Benchmarks;
+
+/// <summary>
+/// Documented measurement runners (docs/benchmarks.md) for figures BenchmarkDotNet cannot give directly:
+/// <list type="bullet">
+/// <item><c>overhead</c>: one explanation through a <see cref="PassRecorder"/>, then the same passes (batch sizes,
+/// forward-only or forward+backward) replayed on the bare model; prints both times, their ratio and the image counts.</item>
+/// <item><c>memory</c>: peak RSS of one explanation above the RSS after setup, for one (steps, batch) setting — run
+/// each setting in a fresh process.</item>
+/// </list>
+/// Common options: --model small|resnet18, --mask N, --steps S, --batch B, --iterations N, --threads N,
+/// --reference (unfused, non-reusing loop), --warm-start.
+/// </summary>
+internal static class Runners
+{
+    public static int Overhead(string[] args)
+    {
+        var (modelCase, options, reference) = Parse(args);
+        using var bare = modelCase.Create();
+        bare.eval();
+        using var image = modelCase.Image(CPU);
+        var classId = Predict(bare, image);
+        using var recorder = new PassRecorder(bare);
+
+        var (wall, cpu, map) = Time(() => new IgosPlusPlusExplainer(recorder, options) { ReferenceLoop = reference }.Explain(image, classId));
+        using (map)
+        {
+            var passes = recorder.Passes.ToList();
+            var (replayWall, replayCpu, _) = Time(() =>
+            {
+                PassRecorder.Replay(bare, passes, modelCase.Shape, CPU);
+                return 0;
+            });
+            var trials = map.Trace.Iterations.Sum(t => t.LineSearchTrials);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"overhead: model {modelCase.Name}, mask {options.MaskSize}, S {options.IntegrationSteps}, batch {options.MaxBatchSize}, " +
+                $"iterations {options.Iterations}, loop {(reference ? "reference" : "fused")}, warm start {options.LineSearchWarmStart}, threads {torch.get_num_threads()}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  explain: wall {wall:F2} s, cpu {cpu:F2} s; passes {passes.Count} ({passes.Count(p => p.Backward)} forward+backward), " +
+                $"images forward-only {recorder.ForwardImages}, forward+backward {recorder.BackwardImages}, line-search trials {trials}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  model alone (same passes): wall {replayWall:F2} s, cpu {replayCpu:F2} s; overhead ratio {wall / replayWall:F3}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  final loss {map.Trace.Iterations[^1].Loss:F5}, mask mean {map.Mask.mean().item<float>():F4}"));
+        }
+
+        return 0;
+    }
+
+    public static int Memory(string[] args)
+    {
+        var (modelCase, options, reference) = Parse(args);
+        using var model = modelCase.Create();
+        model.eval();
+        using var image = modelCase.Image(CPU);
+        var classId = Predict(model, image);
+        using var memory = NativeMemory.Start("cpu");
+        var (wall, _, map) = Time(() => new IgosPlusPlusExplainer(model, options) { ReferenceLoop = reference }.Explain(image, classId));
+        map.Dispose();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"memory: model {modelCase.Name}, mask {options.MaskSize}, S {options.IntegrationSteps}, batch {options.MaxBatchSize}, " +
+            $"iterations {options.Iterations}: peak RSS above setup {memory.PeakDeltaBytes / (1024.0 * 1024.0):F1} MB, wall {wall:F2} s"));
+        return 0;
+    }
+
+    private static long Predict(nn.Module<Tensor, Tensor> model, Tensor image)
+    {
+        using var inference = torch.inference_mode();
+        using var logits = model.call(image.unsqueeze(0));
+        return logits.argmax(1).item<long>();
+    }
+
+    private static (double Wall, double Cpu, T Result) Time<T>(Func<T> action)
+    {
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var result = action();
+        clock.Stop();
+        process.Refresh();
+        return (clock.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpu0).TotalSeconds, result);
+    }
+
+    internal static (ModelCase Model, IgosPlusPlusOptions Options, bool Reference) Parse(string[] args)
+    {
+        string? Arg(string name)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        }
+
+        int Int(string name, int fallback) => Arg(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+        if (Arg("--threads") is { } threads) torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+        var model = Arg("--model") == "small" ? ModelCase.Small28 : ModelCase.ResNet224;
+        var options = new IgosPlusPlusOptions
+        {
+            MaskSize = Int("--mask", 28),
+            IntegrationSteps = Int("--steps", 20),
+            MaxBatchSize = Int("--batch", 64),
+            Iterations = Int("--iterations", 15),
+            LineSearchWarmStart = args.Contains("--warm-start"),
+            Seed = 1,
+        };
+        return (model, options, args.Contains("--reference"));
+    }
+}
