@@ -89,6 +89,12 @@ public sealed class IgosPlusPlusExplainer : IExplainer
                 $"MaskSize {size} is larger than the image ({input.Height}×{input.Width}); use a MaskSize ≤ {Math.Min(input.Height, input.Width)}.",
                 input.ImagesName);
 
+        var pass = Math.Min(Options.MaxBatchSize, 4L * Options.IntegrationSteps * input.N);
+        var (c, h, w) = (input.Images.shape[1], input.Height, input.Width);
+        MemoryBudget.Require(MemoryBudget.PathBatchBytes(pass, c, h, w) + 6 * input.N * c * h * w * sizeof(float),
+            input.Images.device.type == DeviceType.CPU, "options.MaxBatchSize", Options.MaxBatchSize,
+            "Lower MaxBatchSize (images per model pass) or explain fewer or smaller images at once.");
+
         Tensor baselines;
         using (torch.no_grad()) baselines = BaselineFactory.Create(Options.Baseline, input.Images);
         var seed = (long)(Options.Seed ?? Random.Shared.Next());

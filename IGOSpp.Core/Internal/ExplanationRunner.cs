@@ -51,12 +51,12 @@ internal static class ExplanationRunner
     {
         var clock = Stopwatch.StartNew();
         using var scope = torch.NewDisposeScope();
-        var batch = TensorGuard.ImageBatch(images, imagesName, single);
+        var batch = TensorGuard.ImageBatch(images, imagesName, single, model);
         if (!single && classIds.Count != batch.shape[0])
             throw new ArgumentException($"Expected {batch.shape[0]} class ids (one per image), got {classIds.Count}.", classIdsName);
-        ModelProbe.RequireSameDevice(model, batch, imagesName);
         cancellationToken.ThrowIfCancellationRequested();
 
+        using var threads = IgosThreading.Enter();
         using var eval = ModelEvalScope.Enter(model);
         var x = batch.contiguous();
         var (k, scores) = ModelProbe.Run(model, x, classIds, score, imagesName, classIdsName);

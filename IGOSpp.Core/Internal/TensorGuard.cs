@@ -48,9 +48,10 @@ internal static class TensorGuard
     }
 
     /// <summary>
-    /// Validates an image batch for the explainers and returns it as [N,C,H,W] (a view when the input was [C,H,W]).
+    /// Validates an image batch for the explainers and returns it as [N,C,H,W] (a view when the input was [C,H,W]):
+    /// shape, dtype, then (when a model is given) its device, then finite values.
     /// </summary>
-    public static Tensor ImageBatch(Tensor images, string paramName, bool single)
+    public static Tensor ImageBatch(Tensor images, string paramName, bool single, TorchSharp.torch.nn.Module? model = null)
     {
         ArgumentNullException.ThrowIfNull(images, paramName);
         if (images.IsInvalid) throw new ArgumentException("The tensor has been disposed.", paramName);
@@ -64,6 +65,7 @@ internal static class TensorGuard
         RequireFloat32(images, paramName);
         if (images.shape[^1] < 2 || images.shape[^2] < 2)
             throw new ArgumentException($"The image must be at least 2×2 pixels, got {Shape(images)}.", paramName);
+        if (model is not null) ModelProbe.RequireSameDevice(model, images, paramName);
         RequireFinite(images, paramName);
         return images.dim() == 3 ? images.unsqueeze(0) : images.alias();
     }

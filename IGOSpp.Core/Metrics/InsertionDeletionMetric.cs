@@ -84,7 +84,7 @@ public sealed class InsertionDeletionMetric
         var saliencyName = single ? "saliency" : "saliencies";
         var baselineName = single ? "baseline" : "baselines";
         using var scope = torch.NewDisposeScope();
-        var x = TensorGuard.ImageBatch(images, imagesName, single).contiguous();
+        var x = TensorGuard.ImageBatch(images, imagesName, single, _model).contiguous();
         var n = x.shape[0];
         var (height, width) = (x.shape[2], x.shape[3]);
         if (classIds.Count != n)
@@ -105,7 +105,7 @@ public sealed class InsertionDeletionMetric
             orders[i] = Rank(s);
         }
 
-        ModelProbe.RequireSameDevice(_model, x, imagesName);
+        using var threads = IgosThreading.Enter();
         using var eval = ModelEvalScope.Enter(_model);
         using var inference = torch.inference_mode();
         ModelProbe.Run(_model, x, classIds, Options.Score, imagesName, classIdsName);

@@ -188,9 +188,9 @@ public sealed class MaskOptimizer
         for (var i = 0; i < host.Loss.Length; i++)
         {
             if (!double.IsFinite(host.Loss[i]) || !double.IsFinite(host.GradNorm2[i]))
-                throw new InvalidOperationException(
+                throw new ArgumentException(
                     $"The objective of image {i} is not finite at iteration {iteration} (loss {host.Loss[i]}, ‖g‖² {host.GradNorm2[i]}): " +
-                    "the model returned NaN or infinite scores for perturbed images.");
+                    "the model returned NaN or infinite scores for perturbed images.", "model");
         }
     }
 }
