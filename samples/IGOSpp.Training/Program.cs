@@ -1,0 +1,180 @@
+// Trains the bundled FashionMnistNet (IGOSpp.Core/Models/FashionMnistNet.weights) and exports the sample images.
+//
+//   dotnet run -c Release --project samples/IGOSpp.Training -- train [--epochs 4] [--seed 20261127] [--threads 2]
+//       [--data /usr/share/datasets/fashion-mnist] [--out IGOSpp.Core/Models/FashionMnistNet.weights]
+//   dotnet run -c Release --project samples/IGOSpp.Training -- export-samples [--data ...] [--out samples/images]
+//
+// Run it from the repository root. See docs/model.md for the recorded results.
+using System.Diagnostics;
+using System.Globalization;
+using IGOSpp.Data;
+using IGOSpp.Imaging;
+using IGOSpp.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Training;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("train" or "export-samples" or "evaluate"))
+        {
+            Console.Error.WriteLine("usage: IGOSpp.Training train|evaluate|export-samples [--epochs N] [--seed S] [--threads T] [--batch B] [--lr LR] [--data DIR] [--out PATH] [--weights PATH]");
+            return 2;
+        }
+
+        var options = ParseOptions(args.AsSpan(1));
+        string data = options.GetValueOrDefault("data", FashionMnist.DefaultDirectory);
+        int threads = int.Parse(options.GetValueOrDefault("threads", "2"), CultureInfo.InvariantCulture);
+        torch.set_num_threads(threads);
+
+        switch (args[0])
+        {
+            case "train":
+                Train(
+                    data,
+                    options.GetValueOrDefault("out", "IGOSpp.Core/Models/FashionMnistNet.weights"),
+                    epochs: int.Parse(options.GetValueOrDefault("epochs", "4"), CultureInfo.InvariantCulture),
+                    seed: long.Parse(options.GetValueOrDefault("seed", "20261127"), CultureInfo.InvariantCulture),
+                    batchSize: int.Parse(options.GetValueOrDefault("batch", "128"), CultureInfo.InvariantCulture),
+                    maxLr: double.Parse(options.GetValueOrDefault("lr", "0.002"), CultureInfo.InvariantCulture),
+                    threads);
+                break;
+            case "evaluate":
+                using (var model = options.TryGetValue("weights", out var w) ? LoadFrom(w) : FashionMnistNet.LoadPretrained())
+                {
+                    Console.WriteLine($"test accuracy: {Evaluate(model, data, count: null):P2}");
+                }
+
+                break;
+            default:
+                ExportSamples(data, options.GetValueOrDefault("out", "samples/images"));
+                break;
+        }
+
+        return 0;
+    }
+
+    private static Dictionary<string, string> ParseOptions(ReadOnlySpan<string> args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"Expected '--name value' pairs but found '{args[i]}'.", nameof(args));
+            }
+
+            options[args[i][2..]] = args[i + 1];
+        }
+
+        return options;
+    }
+
+    private static FashionMnistNet LoadFrom(string path)
+    {
+        var model = new FashionMnistNet();
+        model.load(path);
+        model.eval();
+        return model;
+    }
+
+    private static void Train(string data, string outPath, int epochs, long seed, int batchSize, double maxLr, int threads)
+    {
+        var clock = Stopwatch.StartNew();
+        torch.manual_seed(seed);
+        using var train = FashionMnist.Load(FashionMnistSplit.Train, directory: data);
+        using var x = FashionMnist.Normalize(train.Images).unsqueeze(1);
+        var y = train.Labels;
+        long n = x.shape[0];
+        long stepsPerEpoch = (n + batchSize - 1) / batchSize;
+        long totalSteps = stepsPerEpoch * epochs;
+
+        using var model = new FashionMnistNet();
+        Console.WriteLine($"FashionMnistNet: {model.parameters().Sum(p => p.numel())} parameters; {n} training images; " +
+                          $"epochs={epochs} batch={batchSize} maxLr={maxLr} seed={seed} threads={threads}");
+        using var optimizer = torch.optim.Adam(model.parameters(), lr: maxLr);
+        using var generator = new torch.Generator((ulong)seed);
+
+        long step = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            model.train();
+            using var perm = torch.randperm(n, generator: generator);
+            double lossSum = 0;
+            for (long start = 0; start < n; start += batchSize)
+            {
+                using var scope = torch.NewDisposeScope();
+
+                // One-cycle-like schedule: linear warm-up over the first 10% of the steps, then cosine decay to 0.
+                double t = (double)step / totalSteps;
+                double lr = t < 0.1 ? maxLr * (0.1 + 9 * t) : maxLr * 0.5 * (1 + Math.Cos(Math.PI * (t - 0.1) / 0.9));
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = lr;
+                }
+
+                var idx = perm.narrow(0, start, Math.Min(batchSize, n - start));
+                var logits = model.call(x.index_select(0, idx));
+                var loss = torch.nn.functional.cross_entropy(logits, y.index_select(0, idx));
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                lossSum += loss.item<float>();
+                step++;
+            }
+
+            double acc = Evaluate(model, data, count: null);
+            Console.WriteLine($"epoch {epoch}: mean loss {lossSum / stepsPerEpoch:F4}, test accuracy {acc:P2}, elapsed {clock.Elapsed.TotalSeconds:F0} s");
+        }
+
+        model.eval();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+        model.save(outPath);
+        Console.WriteLine($"saved {outPath} ({new FileInfo(outPath).Length} bytes); total time {clock.Elapsed.TotalSeconds:F0} s");
+    }
+
+    private static double Evaluate(FashionMnistNet model, string data, int? count)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var test = FashionMnist.Load(FashionMnistSplit.Test, count, data);
+            using var noGrad = torch.no_grad();
+            long correct = 0;
+            for (long start = 0; start < test.Count; start += 1000)
+            {
+                using var scope = torch.NewDisposeScope();
+                long len = Math.Min(1000, test.Count - start);
+                var input = FashionMnistNet.Preprocess(test.Images.narrow(0, start, len));
+                var predicted = model.call(input).argmax(1);
+                correct += predicted.eq(test.Labels.narrow(0, start, len)).sum().item<long>();
+            }
+
+            return (double)correct / test.Count;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private static void ExportSamples(string data, string outDir)
+    {
+        using var test = FashionMnist.Load(FashionMnistSplit.Test, 1000, data);
+        var labels = test.Labels.data<long>().ToArray();
+        Directory.CreateDirectory(outDir);
+        for (int c = 0; c < FashionMnist.ClassNames.Count; c++)
+        {
+            int i = Array.IndexOf(labels, (long)c);
+            string slug = FashionMnist.ClassNames[c].ToLowerInvariant().Replace('/', '-').Replace(' ', '-');
+            string path = Path.Combine(outDir, $"{c}-{slug}.png");
+            using var image = test.Images[i];
+            ImageIO.SavePng(image, path);
+            Console.WriteLine($"{path}: test image #{i}, label {c} ({FashionMnist.ClassNames[c]})");
+        }
+    }
+}
