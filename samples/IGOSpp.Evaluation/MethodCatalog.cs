@@ -1,0 +1,41 @@
+using IGOSpp.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Evaluation;
+
+/// <summary>A map derived from one explanation that the metric scores (e.g. iGOS++'s combined mask, or Mx alone).</summary>
+internal sealed record Variant(string Title, Func<SaliencyMap, Tensor> Saliency);
+
+/// <summary>An explainer configuration of the evaluation.</summary>
+internal sealed record MethodSpec(string Key, string Title, string Resolution, string Settings,
+    Func<nn.Module<Tensor, Tensor>, int, IExplainer> Create, IReadOnlyList<Variant> Variants);
+
+/// <summary>Every method the evaluation runner knows, with the settings used for docs/results.md.</summary>
+internal static class MethodCatalog
+{
+    private static Variant Combined(string title) => new(title, m => m.Saliency);
+
+    public static IEnumerable<MethodSpec> All()
+    {
+        MethodSpec Igos(string key, string title, int mask, string settings, Func<IgosPlusPlusOptions, IgosPlusPlusOptions> change, bool masks = false)
+        {
+            var variants = new List<Variant> { Combined(title) };
+            if (masks)
+            {
+                variants.Add(new Variant($"{title}: Mx only", m => 1 - m.DeletionMask!));
+                variants.Add(new Variant($"{title}: My only", m => 1 - m.InsertionMask!));
+            }
+
+            return new MethodSpec(key, title, $"{mask}×{mask}", settings,
+                (model, seed) => new IgosPlusPlusExplainer(model, change(new IgosPlusPlusOptions { MaskSize = mask, Seed = seed })), variants);
+        }
+
+        yield return Igos("igospp28", "iGOS++", 28, "defaults (15 it, S 20, L1 1, L2 20, line search)", o => o, masks: true);
+        yield return Igos("igospp7", "iGOS++", 7, "defaults", o => o, masks: true);
+        yield return Igos("igospp28-nonoise", "iGOS++ no noise", 28, "NoiseStd 0", o => o with { NoiseStd = 0 });
+        yield return Igos("igospp28-tv", "iGOS++ TV instead of BTV", 28, "BilateralTV false", o => o with { BilateralTV = false });
+        yield return Igos("igospp28-fixed", "iGOS++ fixed step", 28, "FixedStep, step 0.1", o => o with { Optimizer = OptimizerKind.FixedStep, InitialStepSize = 0.1 });
+        yield return Igos("igospp28-warm", "iGOS++ line-search warm start", 28, "LineSearchWarmStart", o => o with { LineSearchWarmStart = true });
+    }
+}

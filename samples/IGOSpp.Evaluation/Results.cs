@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace IGOSpp.Evaluation;
+
+internal sealed record ResultRow(string Method, string Resolution, List<double> Deletion, List<double> Insertion, List<double> Seconds, string Settings);
+
+/// <summary>Renders the results table and merges it into docs/results.md between markers (one section per model).</summary>
+internal static class ResultsTable
+{
+    public static string Render(IReadOnlyList<ResultRow> rows, int n, string arguments, string group)
+    {
+        var (begin, end) = Markers(group);
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(begin);
+        sb.AppendLine(inv, $"Bundled Fashion-MNIST model (`FashionMnistNet`), first N = {n} correctly classified test images, class = the label.");
+        sb.AppendLine(inv, $"Command: `dotnet run -c Release --project samples/IGOSpp.Evaluation -- {arguments}` on {DateTime.UtcNow:yyyy-MM-dd}, {Machine()}.");
+        sb.AppendLine();
+        sb.AppendLine("| method | mask | deletion AUC ↓ | insertion AUC ↑ | s / image | settings |");
+        sb.AppendLine("|---|---|---|---|---|---|");
+        foreach (var r in rows)
+            sb.AppendLine(inv, $"| {r.Method} | {r.Resolution} | {Mean(r.Deletion):F4} ± {Std(r.Deletion):F4} | {Mean(r.Insertion):F4} ± {Std(r.Insertion):F4} | {Mean(r.Seconds):F2} | {r.Settings} |");
+        sb.AppendLine();
+        sb.AppendLine("± is the standard deviation over the images. Deletion and insertion AUC as in docs/metrics.md (blur baseline, 28×28 maps scored at their own resolution).");
+        sb.AppendLine(end);
+        return sb.ToString();
+    }
+
+    /// <summary>Replaces the marked section of the file (or appends it), keeping everything else.</summary>
+    public static void Merge(string path, string section, string group)
+    {
+        var (begin, stop) = Markers(group);
+        var text = File.Exists(path) ? File.ReadAllText(path) : "# Results\n\n";
+        var start = text.IndexOf(begin, StringComparison.Ordinal);
+        var end = text.IndexOf(stop, StringComparison.Ordinal);
+        text = start >= 0 && end > start
+            ? text[..start] + section.TrimEnd('\n') + text[(end + stop.Length)..]
+            : text.TrimEnd('\n') + "\n\n" + section;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, text);
+    }
+
+    private static (string Begin, string End) Markers(string group) => ($"<!-- evaluation:{group}:begin -->", $"<!-- evaluation:{group}:end -->");
+
+    private static double Mean(List<double> v) => v.Count == 0 ? double.NaN : v.Average();
+
+    private static double Std(List<double> v)
+    {
+        if (v.Count < 2) return 0;
+        var m = v.Average();
+        return Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Count - 1));
+    }
+
+    private static string Machine()
+    {
+        var cpu = "unknown CPU";
+        try
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+        }
+        catch (IOException) { }
+        return $"{Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, TorchSharp threads {TorchSharp.torch.get_num_threads()}";
+    }
+}
+
+/// <summary>A one-line console progress bar (rewritten in place with \r).</summary>
+internal sealed class ProgressBar(string title, int total)
+{
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    public void Report(int done, double deletion, double insertion)
+    {
+        const int width = 30;
+        var filled = (int)Math.Round(width * done / (double)total);
+        var eta = done == 0 ? 0 : _clock.Elapsed.TotalSeconds / done * (total - done);
+        Console.Write(string.Create(CultureInfo.InvariantCulture,
+            $"\r{title,-34} [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total}  del {deletion:F4} ins {insertion:F4}  ETA {eta:F0} s   "));
+    }
+
+    public void Done() => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ({_clock.Elapsed.TotalSeconds:F0} s)"));
+}
