@@ -28,11 +28,11 @@ internal static class Runners
         var classId = Predict(bare, image);
         using var recorder = new PassRecorder(bare);
 
-        var (wall, cpu, map) = Time(() => new IgosPlusPlusExplainer(recorder, options) { ReferenceLoop = reference }.Explain(image, classId));
+        var (wall, cpu, sys, map) = Time(() => new IgosPlusPlusExplainer(recorder, options) { ReferenceLoop = reference }.Explain(image, classId));
         using (map)
         {
             var passes = recorder.Passes.ToList();
-            var (replayWall, replayCpu, _) = Time(() =>
+            var (replayWall, replayCpu, replaySys, _) = Time(() =>
             {
                 PassRecorder.Replay(bare, passes, modelCase.Shape, CPU);
                 return 0;
@@ -42,10 +42,10 @@ internal static class Runners
                 $"overhead: model {modelCase.Name}, mask {options.MaskSize}, S {options.IntegrationSteps}, batch {options.MaxBatchSize}, " +
                 $"iterations {options.Iterations}, loop {(reference ? "reference" : "fused")}, warm start {options.LineSearchWarmStart}, threads {torch.get_num_threads()}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  explain: wall {wall:F2} s, cpu {cpu:F2} s; passes {passes.Count} ({passes.Count(p => p.Backward)} forward+backward), " +
+                $"  explain: wall {wall:F2} s, cpu {cpu:F2} s (sys {sys:F2} s); passes {passes.Count} ({passes.Count(p => p.Backward)} forward+backward), " +
                 $"images forward-only {recorder.ForwardImages}, forward+backward {recorder.BackwardImages}, line-search trials {trials}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  model alone (same passes): wall {replayWall:F2} s, cpu {replayCpu:F2} s; overhead ratio {wall / replayWall:F3}"));
+                $"  model alone (same passes): wall {replayWall:F2} s, cpu {replayCpu:F2} s (sys {replaySys:F2} s); overhead ratio {wall / replayWall:F3}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  final loss {map.Trace.Iterations[^1].Loss:F5}, mask mean {map.Mask.mean().item<float>():F4}"));
         }
@@ -61,11 +61,11 @@ internal static class Runners
         using var image = modelCase.Image(CPU);
         var classId = Predict(model, image);
         using var memory = NativeMemory.Start("cpu");
-        var (wall, _, map) = Time(() => new IgosPlusPlusExplainer(model, options) { ReferenceLoop = reference }.Explain(image, classId));
+        var (wall, _, sys, map) = Time(() => new IgosPlusPlusExplainer(model, options) { ReferenceLoop = reference }.Explain(image, classId));
         map.Dispose();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"memory: model {modelCase.Name}, mask {options.MaskSize}, S {options.IntegrationSteps}, batch {options.MaxBatchSize}, " +
-            $"iterations {options.Iterations}: peak RSS above setup {memory.PeakDeltaBytes / (1024.0 * 1024.0):F1} MB, wall {wall:F2} s"));
+            $"iterations {options.Iterations}: peak RSS above setup {memory.PeakDeltaBytes / (1024.0 * 1024.0):F1} MB, wall {wall:F2} s, sys {sys:F2} s"));
         return 0;
     }
 
@@ -76,16 +76,19 @@ internal static class Runners
         return logits.argmax(1).item<long>();
     }
 
-    private static (double Wall, double Cpu, T Result) Time<T>(Func<T> action)
+    /// <summary>Wall time, CPU time (user + kernel) and kernel ("sys") time of an action, in seconds.</summary>
+    internal static (double Wall, double Cpu, double Sys, T Result) Time<T>(Func<T> action)
     {
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpu0 = process.TotalProcessorTime;
+        var sys0 = process.PrivilegedProcessorTime;
         var clock = Stopwatch.StartNew();
         var result = action();
         clock.Stop();
         process.Refresh();
-        return (clock.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpu0).TotalSeconds, result);
+        return (clock.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpu0).TotalSeconds,
+            (process.PrivilegedProcessorTime - sys0).TotalSeconds, result);
     }
 
     internal static (ModelCase Model, IgosPlusPlusOptions Options, bool Reference) Parse(string[] args)
