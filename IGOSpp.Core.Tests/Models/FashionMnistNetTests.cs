@@ -1,4 +1,5 @@
 using FluentAssertions;
+using NUnit.Framework;
 using IGOSpp.Data;
 using IGOSpp.Imaging;
 using IGOSpp.Models;
