@@ -82,6 +82,23 @@ public sealed class FashionMnistNetTests
     }
 
     [Test]
+    public void PreprocessAndForward_ManyCalls_LeaveNoLiveTensors()
+    {
+        using var model = FashionMnistNet.LoadPretrained();
+        using var images = torch.zeros(2, 28, 28, torch.ScalarType.Byte);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        for (int i = 0; i < 20; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            model.call(FashionMnistNet.Preprocess(images));
+        }
+
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
+    }
+
+    [Test]
     public void LoadPretrained_EmbeddedWeights_LoadsInEvalMode()
     {
         using var model = FashionMnistNet.LoadPretrained();

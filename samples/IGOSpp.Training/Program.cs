@@ -3,6 +3,8 @@
 //   dotnet run -c Release --project samples/IGOSpp.Training -- train [--epochs 4] [--seed 20261127] [--threads 2]
 //       [--data /usr/share/datasets/fashion-mnist] [--out IGOSpp.Core/Models/FashionMnistNet.weights]
 //   dotnet run -c Release --project samples/IGOSpp.Training -- export-samples [--data ...] [--out samples/images]
+//   dotnet run -c Release --project samples/IGOSpp.Training -- evaluate [--weights PATH]   (default: embedded weights)
+//   dotnet run -c Release --project samples/IGOSpp.Training -- render-demo [--image PNG] [--out artifacts/render-demo]
 //
 // Run it from the repository root. See docs/model.md for the recorded results.
 using System.Diagnostics;
@@ -227,9 +229,11 @@ internal static class Program
         using var chart = SaliencyRenderer.CurveChart(insertion, deletion, options: new CurveChartOptions { Title = $"Occlusion saliency, class {FashionMnist.ClassNames[(int)target]}" });
         using var bigHeat = SaliencyRenderer.Heatmap(saliency, 224, 224);
         ImageIO.SavePng(bigHeat, Path.Combine(outDir, "heatmap.png"));
+        ImageIO.SavePng(ImageIO.Load(imagePath, new ImageLoadOptions { Channels = 3, Resize = (224, 224) }), Path.Combine(outDir, "resized.png"));
+        ImageIO.SavePng(ImageIO.Load(Path.Combine(outDir, "resized.png"), new ImageLoadOptions { Resize = (20, 20) }), Path.Combine(outDir, "downsized.png"));
         ImageIO.SavePng(panel, Path.Combine(outDir, "panel.png"));
         ImageIO.SavePng(chart, Path.Combine(outDir, "curves.png"));
-        Console.WriteLine($"class {target} ({FashionMnist.ClassNames[(int)target]}), p = {baseScore:F3}; wrote heatmap.png, panel.png, curves.png to {outDir}");
+        Console.WriteLine($"class {target} ({FashionMnist.ClassNames[(int)target]}), p = {baseScore:F3}; wrote heatmap.png, panel.png, curves.png, resized.png, downsized.png to {outDir}");
     }
 
     private static void ExportSamples(string data, string outDir)
