@@ -1,4 +1,5 @@
 using FluentAssertions;
+using NUnit.Framework;
 using IGOSpp.Data;
 using TorchSharp;
 
@@ -107,7 +108,7 @@ public sealed class FashionMnistTests
         set.Count.Should().Be(60_000);
         x.mean().item<double>().Should().BeApproximately(FashionMnist.Mean, 5e-4);
         x.std().item<double>().Should().BeApproximately(FashionMnist.Std, 5e-4);
-        set.Labels.bincount().data<long>().ToArray().Should().OnlyContain(c => c == 6000);
+        set.Labels.bincount(null).data<long>().ToArray().Should().OnlyContain(c => c == 6000);
     }
 
     private static void RequireDataset(FashionMnistSplit split)

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using FluentAssertions;
+using NUnit.Framework;
 using IGOSpp.Data;
 using TorchSharp;
 

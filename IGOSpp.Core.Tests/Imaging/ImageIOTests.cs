@@ -1,4 +1,5 @@
 using FluentAssertions;
+using NUnit.Framework;
 using IGOSpp.Imaging;
 using SkiaSharp;
 using TorchSharp;
@@ -242,6 +243,34 @@ public sealed class ImageIOTests
 
         loaded.shape.Should().Equal(3, 1, 2);
         loaded.data<float>().ToArray().Should().Equal(new[] { 1f, 0f, 0f, 1f, 128f / 255f, 0f }, (a, b) => Math.Abs(a - b) <= 1f / 255f);
+    }
+
+    [Test]
+    public void Decode_RgbaPng_DropsAlphaAndKeepsStraightColor()
+    {
+        // 2x1 RGBA 8-bit: (200, 100, 50, alpha 0) and (10, 20, 30, alpha 128).
+        byte[] row = { 0, 200, 100, 50, 0, 10, 20, 30, 128 };
+        using var loaded = ImageIO.Decode(TestImages.Png(2, 1, 8, 6, row));
+
+        loaded.shape.Should().Equal(3, 1, 2);
+        using var bytes = loaded.mul(255f).round();
+        bytes.data<float>().ToArray().Should().Equal(200, 10, 100, 20, 50, 30);
+    }
+
+    [Test]
+    public void Decode_ManyCalls_LeaveNoLiveTensors()
+    {
+        var png = TestImages.Encoded(SKEncodedImageFormat.Png, 16, 16);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        for (int i = 0; i < 50; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            ImageIO.Decode(png, new ImageLoadOptions { Normalization = ImageNormalization.ImageNet });
+            ImageIO.ToBitmap(ImageIO.Decode(png), ImageNormalization.ImageNet).Dispose();
+        }
+
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using NUnit.Framework;
 using IGOSpp.Imaging;
 using SkiaSharp;
 using TorchSharp;

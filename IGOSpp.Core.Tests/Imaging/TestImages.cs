@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using NUnit.Framework;
 using SkiaSharp;
 
 namespace IGOSpp.Tests.Imaging;

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using NUnit.Framework;
 using IGOSpp.Data;
 using IGOSpp.Imaging;
 using IGOSpp.Models;
@@ -78,6 +79,23 @@ public sealed class FashionMnistNetTests
         var act = () => FashionMnistNet.Preprocess(torch.zeros(32, 32));
 
         act.Should().Throw<ArgumentException>().WithMessage("*[32,32]*");
+    }
+
+    [Test]
+    public void PreprocessAndForward_ManyCalls_LeaveNoLiveTensors()
+    {
+        using var model = FashionMnistNet.LoadPretrained();
+        using var images = torch.zeros(2, 28, 28, torch.ScalarType.Byte);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        for (int i = 0; i < 20; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            model.call(FashionMnistNet.Preprocess(images));
+        }
+
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
     }
 
     [Test]

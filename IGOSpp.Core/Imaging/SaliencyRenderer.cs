@@ -496,6 +496,9 @@ public sealed record CurveChartOptions
 {
     private readonly int _width = 640;
     private readonly int _height = 420;
+    private readonly string _title = string.Empty;
+    private readonly string _xLabel = "Fraction of cells";
+    private readonly string _yLabel = "Score";
 
     /// <summary>The defaults: 640 × 420 pixels, no title.</summary>
     public static CurveChartOptions Default { get; } = new();
@@ -527,11 +530,26 @@ public sealed record CurveChartOptions
     }
 
     /// <summary>Title drawn above the plot; empty for none. Default empty.</summary>
-    public string Title { get; init; } = string.Empty;
+    /// <exception cref="ArgumentNullException">Null.</exception>
+    public string Title
+    {
+        get => _title;
+        init => _title = value ?? throw new ArgumentNullException(nameof(Title));
+    }
 
     /// <summary>X axis label. Default "Fraction of cells".</summary>
-    public string XLabel { get; init; } = "Fraction of cells";
+    /// <exception cref="ArgumentNullException">Null.</exception>
+    public string XLabel
+    {
+        get => _xLabel;
+        init => _xLabel = value ?? throw new ArgumentNullException(nameof(XLabel));
+    }
 
     /// <summary>Y axis label. Default "Score".</summary>
-    public string YLabel { get; init; } = "Score";
+    /// <exception cref="ArgumentNullException">Null.</exception>
+    public string YLabel
+    {
+        get => _yLabel;
+        init => _yLabel = value ?? throw new ArgumentNullException(nameof(YLabel));
+    }
 }

@@ -3,6 +3,8 @@
 //   dotnet run -c Release --project samples/IGOSpp.Training -- train [--epochs 4] [--seed 20261127] [--threads 2]
 //       [--data /usr/share/datasets/fashion-mnist] [--out IGOSpp.Core/Models/FashionMnistNet.weights]
 //   dotnet run -c Release --project samples/IGOSpp.Training -- export-samples [--data ...] [--out samples/images]
+//   dotnet run -c Release --project samples/IGOSpp.Training -- evaluate [--weights PATH]   (default: embedded weights)
+//   dotnet run -c Release --project samples/IGOSpp.Training -- render-demo [--image PNG] [--out artifacts/render-demo]
 //
 // Run it from the repository root. See docs/model.md for the recorded results.
 using System.Diagnostics;
@@ -12,6 +14,7 @@ using IGOSpp.Imaging;
 using IGOSpp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using TensorIndex = TorchSharp.torch.TensorIndex;
 
 namespace IGOSpp.Training;
 
@@ -19,9 +22,9 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("train" or "export-samples" or "evaluate"))
+        if (args.Length == 0 || args[0] is not ("train" or "export-samples" or "evaluate" or "render-demo"))
         {
-            Console.Error.WriteLine("usage: IGOSpp.Training train|evaluate|export-samples [--epochs N] [--seed S] [--threads T] [--batch B] [--lr LR] [--data DIR] [--out PATH] [--weights PATH]");
+            Console.Error.WriteLine("usage: IGOSpp.Training train|evaluate|export-samples|render-demo [--epochs N] [--seed S] [--threads T] [--batch B] [--lr LR] [--data DIR] [--out PATH] [--weights PATH]");
             return 2;
         }
 
@@ -48,6 +51,9 @@ internal static class Program
                     Console.WriteLine($"test accuracy: {Evaluate(model, data, count: null):P2}");
                 }
 
+                break;
+            case "render-demo":
+                RenderDemo(options.GetValueOrDefault("image", "samples/images/9-ankle-boot.png"), options.GetValueOrDefault("out", "artifacts/render-demo"));
                 break;
             default:
                 ExportSamples(data, options.GetValueOrDefault("out", "samples/images"));
@@ -160,6 +166,74 @@ internal static class Program
         {
             model.train(wasTraining);
         }
+    }
+
+    /// <summary>
+    /// Exercises the imaging layer on a real model: a 7x7 occlusion saliency map (each 4x4 cell replaced by the
+    /// dataset mean; saliency = drop of the predicted class probability), its heatmap, overlay, a panel, and the
+    /// insertion/deletion curves obtained by revealing/removing cells in saliency order.
+    /// </summary>
+    private static void RenderDemo(string imagePath, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        using var model = FashionMnistNet.LoadPretrained();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var image = ImageIO.Load(imagePath, new ImageLoadOptions { Channels = 1, Resize = (28, 28) });
+        var x = FashionMnistNet.Preprocess(image.unsqueeze(0));
+        var probs = torch.nn.functional.softmax(model.call(x), 1);
+        long target = probs.argmax(1).item<long>();
+        float baseScore = probs[0, target].item<float>();
+
+        const int Cells = 7, Cell = 4;
+        var saliency = new float[Cells, Cells];
+        for (int r = 0; r < Cells; r++)
+        {
+            for (int c = 0; c < Cells; c++)
+            {
+                var occluded = x.clone();
+                occluded[.., .., TensorIndex.Slice(r * Cell, (r + 1) * Cell), TensorIndex.Slice(c * Cell, (c + 1) * Cell)] = torch.tensor(0f);
+                saliency[r, c] = baseScore - torch.nn.functional.softmax(model.call(occluded), 1)[0, target].item<float>();
+            }
+        }
+
+        var order = Enumerable.Range(0, Cells * Cells).OrderByDescending(i => saliency[i / Cells, i % Cells]).ToArray();
+        var insertion = new float[order.Length + 1];
+        var deletion = new float[order.Length + 1];
+        var blank = torch.zeros_like(x);
+        for (int k = 0; k <= order.Length; k++)
+        {
+            var keep = torch.zeros(1, 1, Cells, Cells);
+            foreach (int i in order.Take(k))
+            {
+                keep[0, 0, i / Cells, i % Cells] = torch.tensor(1f);
+            }
+
+            var mask = torch.nn.functional.interpolate(keep, new long[] { 28, 28 }, mode: InterpolationMode.Nearest);
+            insertion[k] = torch.nn.functional.softmax(model.call(mask * x + (1 - mask) * blank), 1)[0, target].item<float>();
+            deletion[k] = torch.nn.functional.softmax(model.call((1 - mask) * x + mask * blank), 1)[0, target].item<float>();
+        }
+
+        using var imageBitmap = ImageIO.ToBitmap(image);
+        using var heat = SaliencyRenderer.Heatmap(saliency, 28, 28);
+        using var overlay = SaliencyRenderer.Overlay(imageBitmap, heat, 0.5f);
+        using var insertionMask = SaliencyRenderer.Heatmap(saliency, 28, 28, Colormap.Inferno);
+        var tiles = new List<(string, SkiaSharp.SKBitmap)>
+        {
+            ($"Image ({FashionMnist.ClassNames[(int)target]} {baseScore:P0})", imageBitmap),
+            ("Saliency", heat),
+            ("Overlay", overlay),
+            ("Saliency (inferno)", insertionMask),
+        };
+        using var panel = SaliencyRenderer.Panel(tiles);
+        using var chart = SaliencyRenderer.CurveChart(insertion, deletion, options: new CurveChartOptions { Title = $"Occlusion saliency, class {FashionMnist.ClassNames[(int)target]}" });
+        using var bigHeat = SaliencyRenderer.Heatmap(saliency, 224, 224);
+        ImageIO.SavePng(bigHeat, Path.Combine(outDir, "heatmap.png"));
+        ImageIO.SavePng(ImageIO.Load(imagePath, new ImageLoadOptions { Channels = 3, Resize = (224, 224) }), Path.Combine(outDir, "resized.png"));
+        ImageIO.SavePng(ImageIO.Load(Path.Combine(outDir, "resized.png"), new ImageLoadOptions { Resize = (20, 20) }), Path.Combine(outDir, "downsized.png"));
+        ImageIO.SavePng(panel, Path.Combine(outDir, "panel.png"));
+        ImageIO.SavePng(chart, Path.Combine(outDir, "curves.png"));
+        Console.WriteLine($"class {target} ({FashionMnist.ClassNames[(int)target]}), p = {baseScore:F3}; wrote heatmap.png, panel.png, curves.png, resized.png, downsized.png to {outDir}");
     }
 
     private static void ExportSamples(string data, string outDir)
