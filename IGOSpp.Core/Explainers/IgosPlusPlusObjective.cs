@@ -22,6 +22,7 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
     private readonly IgosPlusPlusOptions _options;
     private readonly Tensor _images;
     private readonly Tensor _baselines;
+    private readonly Tensor _delta;
     private readonly Tensor _classes;
     private readonly BilateralTV? _btv;
     private readonly long _seed;
@@ -32,6 +33,7 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
         Integrator = integrator;
         _images = images;
         _baselines = baselines;
+        using (torch.no_grad()) _delta = (images - baselines).DetachFromDisposeScope();
         _classes = classes;
         _options = options;
         _seed = seed;
@@ -54,6 +56,7 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
         var images = samples is null ? _images : _images.index_select(0, samples);
         var baselines = samples is null ? _baselines : _baselines.index_select(0, samples);
         var classes = samples is null ? _classes : _classes.index_select(0, samples);
+        var delta = samples is null ? _delta : _delta.index_select(0, samples);
         var (h, w) = (images.shape[2], images.shape[3]);
 
         var mx = computeGradients ? masks[0].detach().requires_grad_(true) : masks[0];
@@ -69,7 +72,7 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
             new(PathKind.Insertion, uxy),
         ];
         var noiseSeed = Seeds.Mix(_seed, iteration);
-        var (scores, gradients) = Integrate(images, baselines, classes, terms, noiseSeed, computeGradients, cancellationToken);
+        var (scores, gradients) = Integrate(images, baselines, delta, classes, terms, noiseSeed, computeGradients, cancellationToken);
 
         var mxy = mx * my;
         var regularizer = Regularizer(mxy, samples);
@@ -106,12 +109,12 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
         return _options.L1 * l1 + _options.L2 * tv;
     }
 
-    private (Tensor[] Scores, IReadOnlyList<Tensor>? Gradients) Integrate(Tensor images, Tensor baselines, Tensor classes,
+    private (Tensor[] Scores, IReadOnlyList<Tensor>? Gradients) Integrate(Tensor images, Tensor baselines, Tensor delta, Tensor classes,
         PathTerm[] terms, long noiseSeed, bool computeGradients, CancellationToken cancellationToken)
     {
         if (!Unfused)
         {
-            var fused = Integrator.Compute(images, baselines, classes, terms, noiseSeed, computeGradients, cancellationToken);
+            var fused = Integrator.ComputeWithDelta(images, baselines, delta, classes, terms, noiseSeed, computeGradients, cancellationToken);
             return (Enumerable.Range(0, terms.Length).Select(t => fused.Scores[t]).ToArray(), fused.Gradients);
         }
 
@@ -119,7 +122,7 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
         var gradients = computeGradients ? new Tensor[terms.Length] : null;
         for (var t = 0; t < terms.Length; t++)
         {
-            var one = Integrator.Compute(images, baselines, classes, [terms[t]], noiseSeed, computeGradients, cancellationToken);
+            var one = Integrator.ComputeWithDelta(images, baselines, delta, classes, [terms[t]], noiseSeed, computeGradients, cancellationToken);
             scores[t] = one.Scores[0];
             if (gradients is not null) gradients[t] = one.Gradients![0];
         }
@@ -127,5 +130,9 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
         return (scores, gradients);
     }
 
-    public void Dispose() => _btv?.Dispose();
+    public void Dispose()
+    {
+        _btv?.Dispose();
+        _delta.Dispose();
+    }
 }

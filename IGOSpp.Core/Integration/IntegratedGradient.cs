@@ -76,12 +76,28 @@ public sealed class IntegratedGradient
         long noiseSeed, bool computeGradients, CancellationToken cancellationToken = default)
     {
         Validate(images, baselines, classIds, terms);
+        Tensor delta;
+        using (torch.no_grad()) delta = (images - baselines).DetachFromDisposeScope();
+        using (delta)
+            return ComputeCore(images, baselines, delta, classIds, terms, noiseSeed, computeGradients, cancellationToken);
+    }
+
+    /// <summary>As <c>Compute</c>, with the difference I − Ĩ precomputed by the caller (it does not change during
+    /// an explanation, so the objectives compute it once instead of once per model pass group).</summary>
+    internal IntegratedGradientResult ComputeWithDelta(Tensor images, Tensor baselines, Tensor delta, Tensor classIds,
+        IReadOnlyList<PathTerm> terms, long noiseSeed, bool computeGradients, CancellationToken cancellationToken)
+    {
+        Validate(images, baselines, classIds, terms);
+        TensorGuard.RequireSameShape(delta, images, nameof(delta), nameof(images));
+        return ComputeCore(images, baselines, delta, classIds, terms, noiseSeed, computeGradients, cancellationToken);
+    }
+
+    private IntegratedGradientResult ComputeCore(Tensor images, Tensor baselines, Tensor delta, Tensor classIds,
+        IReadOnlyList<PathTerm> terms, long noiseSeed, bool computeGradients, CancellationToken cancellationToken)
+    {
         using var scope = torch.NewDisposeScope();
         using var mode = computeGradients ? torch.enable_grad() : torch.inference_mode();
-
         var (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3]);
-        Tensor delta;
-        using (torch.no_grad()) delta = images - baselines;
 
         var leaves = new Tensor[terms.Count];
         for (var t = 0; t < terms.Count; t++)
