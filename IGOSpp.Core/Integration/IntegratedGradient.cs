@@ -14,8 +14,9 @@ namespace IGOSpp.Integration;
 /// f is the class score (softmax probability or sigmoid), ε_k ~ N(0, σ²) per pixel. The gradient returned for a term is
 /// ∂/∂U of its integrated score. All terms of one call share ε_k, and ε_k depends only on (noiseSeed, k): evaluating the
 /// same masks twice with the same seed gives the same scores, and a line search compares candidates on the same noise.
-/// <para>All path images of all terms are pushed through the model together, in batches of at most
-/// <see cref="MaxBatchSize"/> images, one forward (and backward) per batch.</para>
+/// <para>All path images of all terms of an image are pushed through the model together, in batches of at most
+/// <see cref="MaxBatchSize"/> images, one forward (and backward) per batch; batches never mix images, so a batched
+/// call gives the same results as explaining each image alone.</para>
 /// </summary>
 public sealed class IntegratedGradient
 {
@@ -180,35 +181,31 @@ public sealed class IntegratedGradient
     }
 
     /// <summary>
-    /// Splits the T·S·N path images into batches: items (term t, step k) of N images each, consecutive items packed
-    /// together; when N alone exceeds the batch size, each item is split over the images.
+    /// Splits the T·S·N path images into model passes of at most <see cref="MaxBatchSize"/> images. Passes never mix
+    /// images: the T·S path images of each image are cut exactly as if it were explained alone (items (term t, step k)
+    /// in order, consecutive items packed together), so every model pass of a batched explanation sees the same batch as
+    /// the same image explained by itself, and the results are identical (libtorch kernels may round differently for
+    /// different batch compositions).
     /// </summary>
     internal IEnumerable<List<ChunkGroup>> PlanChunks(int termCount, long n)
     {
         var items = termCount * Steps;
-        if (n <= MaxBatchSize)
+        for (long sample = 0; sample < n; sample++)
         {
-            var perChunk = (int)Math.Max(1, MaxBatchSize / n);
-            for (var j0 = 0; j0 < items; j0 += perChunk)
+            for (var j0 = 0; j0 < items; j0 += MaxBatchSize)
             {
-                var j1 = Math.Min(items, j0 + perChunk);
+                var j1 = Math.Min(items, j0 + MaxBatchSize);
                 var groups = new List<ChunkGroup>();
                 for (var j = j0; j < j1;)
                 {
                     var t = j / Steps;
                     var end = Math.Min(j1, (t + 1) * Steps);
-                    groups.Add(new ChunkGroup(t, j % Steps, j % Steps + (end - j), 0, n));
+                    groups.Add(new ChunkGroup(t, j % Steps, j % Steps + (end - j), sample, 1));
                     j = end;
                 }
 
                 yield return groups;
             }
-        }
-        else
-        {
-            for (var j = 0; j < items; j++)
-                for (long n0 = 0; n0 < n; n0 += MaxBatchSize)
-                    yield return [new ChunkGroup(j / Steps, j % Steps, j % Steps + 1, n0, Math.Min(MaxBatchSize, n - n0))];
         }
     }
 
