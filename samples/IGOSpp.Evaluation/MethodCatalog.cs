@@ -18,7 +18,8 @@ internal static class MethodCatalog
 
     public static IEnumerable<MethodSpec> All()
     {
-        MethodSpec Igos(string key, string title, int mask, string settings, Func<IgosPlusPlusOptions, IgosPlusPlusOptions> change, bool masks = false)
+        MethodSpec Igos(string key, string title, int mask, string settings, Func<IgosPlusPlusOptions, IgosPlusPlusOptions> change,
+            bool masks = false, bool reference = false)
         {
             var variants = new List<Variant> { Combined(title) };
             if (masks)
@@ -28,7 +29,8 @@ internal static class MethodCatalog
             }
 
             return new MethodSpec(key, title, $"{mask}×{mask}", settings,
-                (model, seed) => new IgosPlusPlusExplainer(model, change(new IgosPlusPlusOptions { MaskSize = mask, Seed = seed })), variants);
+                (model, seed) => new IgosPlusPlusExplainer(model, change(new IgosPlusPlusOptions { MaskSize = mask, Seed = seed })) { ReferenceLoop = reference },
+                variants);
         }
 
         yield return Igos("igospp28", "iGOS++", 28, "defaults (15 it, S 20, L1 1, L2 20, line search)", o => o, masks: true);
@@ -36,6 +38,7 @@ internal static class MethodCatalog
         yield return Igos("igospp28-nonoise", "iGOS++ no noise", 28, "NoiseStd 0", o => o with { NoiseStd = 0 });
         yield return Igos("igospp28-tv", "iGOS++ TV instead of BTV", 28, "BilateralTV false", o => o with { BilateralTV = false });
         yield return Igos("igospp28-fixed", "iGOS++ fixed step", 28, "FixedStep, step 0.1", o => o with { Optimizer = OptimizerKind.FixedStep, InitialStepSize = 0.1 });
+        yield return Igos("igospp28-reference", "iGOS++ reference loop (unfused, L(M) recomputed)", 28, "defaults, internal ReferenceLoop", o => o, reference: true);
         yield return Igos("igospp28-warm", "iGOS++ line-search warm start", 28, "LineSearchWarmStart", o => o with { LineSearchWarmStart = true });
     }
 }
