@@ -21,6 +21,9 @@ public abstract class BenchmarkBase
 
     protected long ImagesPerOperation { get; set; }
 
+    /// <summary>The benchmark method that ran last (BenchmarkDotNet runs one method per setup/cleanup cycle).</summary>
+    protected string Method { get; set; } = "";
+
     protected void Setup(ModelCase model, string device)
     {
         Model = model.Create();
@@ -38,7 +41,7 @@ public abstract class BenchmarkBase
     {
         if (_memory is not null)
         {
-            RunMetrics.Record(this, new RunMetrics.Entry(ImagesPerOperation, _memory.PeakDeltaBytes, _memory.GpuPeakDeltaBytes));
+            RunMetrics.Record(this, Method, new RunMetrics.Entry(ImagesPerOperation, _memory.PeakDeltaBytes, _memory.GpuPeakDeltaBytes));
             _memory.Dispose();
         }
 

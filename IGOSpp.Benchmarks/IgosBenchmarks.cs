@@ -31,10 +31,18 @@ public abstract class IgosBenchmarks : BenchmarkBase
     }
 
     [Benchmark(Description = "mask update (1 iteration)")]
-    public double MaskUpdate() => Run(1);
+    public double MaskUpdate()
+    {
+        Method = nameof(MaskUpdate);
+        return Run(1);
+    }
 
     [Benchmark(Description = "Explain (15 iterations)")]
-    public double Explain() => Run(15);
+    public double Explain()
+    {
+        Method = nameof(Explain);
+        return Run(15);
+    }
 
     private double Run(int iterations)
     {
@@ -90,6 +98,7 @@ public class MetricBenchmarks : BenchmarkBase
     [Benchmark(Description = "insertion/deletion, one image")]
     public double InsertionDeletion()
     {
+        Method = nameof(InsertionDeletion);
         var before = _metric.ForwardImages;
         var result = _metric.Evaluate(Image, ClassId, _saliency);
         ImagesPerOperation = _metric.ForwardImages - before;

@@ -6,7 +6,7 @@ namespace IGOSpp.Benchmarks.Infrastructure;
 /// Peak native memory of a benchmark. BenchmarkDotNet's memory diagnoser sees managed allocations only, and TorchSharp
 /// tensors are native, so on the CPU we read the process's resident set from /proc: <see cref="Start"/> records the
 /// current RSS and resets the kernel's high-water mark (writing 5 to /proc/self/clear_refs), <see cref="PeakDeltaBytes"/>
-/// reads VmHWM − that RSS. On CUDA (TorchSharp 0.107 has no binding of torch.cuda.max_memory_allocated) a background
+/// reads VmHWM − that RSS (after glibc's <c>malloc_trim</c>, so memory earlier benchmarks freed does not hide the peak). On CUDA (TorchSharp 0.107 has no binding of torch.cuda.max_memory_allocated) a background
 /// thread samples the device's used memory through NVML every 5 ms.
 /// </summary>
 internal sealed class NativeMemory : IDisposable
@@ -24,12 +24,24 @@ internal sealed class NativeMemory : IDisposable
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        // Give memory that earlier benchmarks freed back to the kernel, so that the high-water mark starts from what
+        // is really in use (with MALLOC_TRIM_THRESHOLD_ raised, glibc would otherwise keep it and hide the new peak).
+        if (OperatingSystem.IsLinux())
+        {
+            try { _ = malloc_trim(0); }
+            catch (DllNotFoundException) { }
+            catch (EntryPointNotFoundException) { }
+        }
+
         var rss = ReadStatusKb("VmRSS") * 1024;
         try { File.WriteAllText("/proc/self/clear_refs", "5"); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
         return new NativeMemory(rss, device.StartsWith("cuda", StringComparison.Ordinal) ? NvmlSampler.TryStart() : null);
     }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int malloc_trim(nuint pad);
 
     /// <summary>Peak RSS since <see cref="Start"/> minus the RSS at start (bytes), or -1 when /proc is unavailable.</summary>
     public long PeakDeltaBytes

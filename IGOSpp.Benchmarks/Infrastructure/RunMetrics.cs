@@ -16,10 +16,12 @@ public static class RunMetrics
 
     public sealed record Entry(long ImagesPerOperation, long PeakNativeBytes, long PeakGpuBytes);
 
-    public static void Record(object benchmark, Entry entry) => Entries[Key(benchmark)] = entry;
+    /// <summary>Records the measurements of the benchmark method <paramref name="method"/> of this benchmark object.</summary>
+    public static void Record(object benchmark, string method, Entry entry) => Entries[Key(benchmark) + "|" + method] = entry;
 
     public static Entry? Find(BenchmarkCase benchmarkCase) =>
-        Entries.TryGetValue(Key(benchmarkCase.Descriptor.Type, benchmarkCase.Parameters.Items.Select(p => (p.Name, (object?)p.Value))), out var e) ? e : null;
+        Entries.TryGetValue(Key(benchmarkCase.Descriptor.Type, benchmarkCase.Parameters.Items.Select(p => (p.Name, (object?)p.Value)))
+            + "|" + benchmarkCase.Descriptor.WorkloadMethod.Name, out var e) ? e : null;
 
     private static string Key(object benchmark)
     {
