@@ -37,7 +37,7 @@ internal static class MethodCatalog
         yield return Igos("igospp7", "iGOS++", 7, "defaults", o => o, masks: true);
         yield return Igos("igospp28-nonoise", "iGOS++ no noise", 28, "NoiseStd 0", o => o with { NoiseStd = 0 });
         yield return Igos("igospp28-tv", "iGOS++ TV instead of BTV", 28, "BilateralTV false", o => o with { BilateralTV = false });
-        yield return Igos("igospp28-fixed", "iGOS++ fixed step", 28, "FixedStep, step 0.1", o => o with { Optimizer = OptimizerKind.FixedStep, InitialStepSize = 0.1 });
+        yield return Igos("igospp28-fixed", "iGOS++ fixed step", 28, "FixedStep, step 1.6 (the median step the line search accepts here)", o => o with { Optimizer = OptimizerKind.FixedStep, InitialStepSize = 1.6 });
         yield return Igos("igospp28-reference", "iGOS++ reference loop (unfused, L(M) recomputed)", 28, "defaults, internal ReferenceLoop", o => o, reference: true);
         yield return Igos("igospp28-warm", "iGOS++ line-search warm start", 28, "LineSearchWarmStart", o => o with { LineSearchWarmStart = true });
     }
