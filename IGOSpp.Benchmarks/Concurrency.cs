@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using IGOSpp.Benchmarks.Infrastructure;
 using IGOSpp.Data;
 using IGOSpp.Models;
 using TorchSharp;
@@ -19,8 +20,8 @@ internal static class Concurrency
 {
     public static int Run(string[] args)
     {
-        var count = Int(args, "--images", 8);
-        var threadCount = Int(args, "--threads", 4);
+        var count = RunnerArgs.Int(args, "--images", 8);
+        var threadCount = RunnerArgs.Int(args, "--threads", 4);
         if (args.Contains("--no-sharing")) IgosThreading.ShareCoresBetweenConcurrentExplanations = false;
         using var model = FashionMnistNet.LoadPretrained();
         using var data = FashionMnist.Load(FashionMnistSplit.Test, count);
@@ -83,8 +84,8 @@ internal static class Concurrency
     /// <summary>The load generator: N threads spinning for the given time.</summary>
     public static int Busy(string[] args)
     {
-        var seconds = Int(args, "--seconds", 60);
-        var threads = Int(args, "--threads", Environment.ProcessorCount);
+        var seconds = RunnerArgs.Int(args, "--seconds", 60);
+        var threads = RunnerArgs.Int(args, "--threads", Environment.ProcessorCount);
         var end = DateTime.UtcNow.AddSeconds(seconds);
         var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
         {
@@ -119,9 +120,4 @@ internal static class Concurrency
         return (wall, cpu, result);
     }
 
-    private static int Int(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using IGOSpp.Benchmarks.Infrastructure;
 using IGOSpp.Benchmarks.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,9 +16,9 @@ internal static class ExplainOnce
 {
     public static int Run(string[] args)
     {
-        var model = Arg(args, "--model") ?? "resnet18";
-        var mask = int.Parse(Arg(args, "--mask") ?? "28", CultureInfo.InvariantCulture);
-        if (Arg(args, "--threads") is { } threads) torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+        var model = RunnerArgs.Value(args, "--model") ?? "resnet18";
+        var mask = int.Parse(RunnerArgs.Value(args, "--mask") ?? "28", CultureInfo.InvariantCulture);
+        if (RunnerArgs.Value(args, "--threads") is { } threads) torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
         var reference = args.Contains("--reference");
 
         using var net = model == "small" ? SmallCnn.Create() : (nn.Module<Tensor, Tensor>)new ResNet18();
@@ -46,9 +47,4 @@ internal static class ExplainOnce
         return 0;
     }
 
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }

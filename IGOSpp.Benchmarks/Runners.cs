@@ -93,13 +93,8 @@ internal static class Runners
 
     internal static (ModelCase Model, IgosPlusPlusOptions Options, bool Reference) Parse(string[] args)
     {
-        string? Arg(string name)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        }
-
-        int Int(string name, int fallback) => Arg(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        string? Arg(string name) => RunnerArgs.Value(args, name);
+        int Int(string name, int fallback) => RunnerArgs.Int(args, name, fallback);
 
         if (Arg("--threads") is { } threads) torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
         var model = Arg("--model") == "small" ? ModelCase.Small28 : ModelCase.ResNet224;

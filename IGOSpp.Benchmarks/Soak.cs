@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using IGOSpp.Benchmarks.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,8 +16,8 @@ internal static class Soak
 {
     public static int Run(string[] args)
     {
-        var count = Int(args, "--count", 10_000);
-        var every = Int(args, "--every", 1_000);
+        var count = RunnerArgs.Int(args, "--count", 10_000);
+        var every = RunnerArgs.Int(args, "--every", 1_000);
         using var model = ModelCase.Small28.Create();
         model.eval();
         var generator = new torch.Generator(5);
@@ -57,9 +58,4 @@ internal static class Soak
         return -1;
     }
 
-    private static int Int(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }
