@@ -61,7 +61,7 @@ internal static class ResultsTable
             cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
         }
         catch (IOException) { }
-        return $"{Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, TorchSharp threads {TorchSharp.torch.get_num_threads()}";
+        return $"{Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, intra-op threads per explanation {IgosThreading.MaxIntraOpThreads ?? Environment.ProcessorCount}";
     }
 }
 
