@@ -47,12 +47,9 @@ public sealed class TorchScriptModule : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _script.Dispose();
-        base.Dispose(disposing);
-    }
+    /// <summary>All submodules, listed eagerly: TorchSharp's lazy listing asks the script module for its children after
+    /// <c>Dispose</c> has already released it.</summary>
+    public override IEnumerable<(string name, nn.Module module)> named_modules() => base.named_modules().ToList();
 
     internal static string FirstLine(string message)
     {
