@@ -1,0 +1,104 @@
+using IGOSpp.Onnx;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace IGOSpp.Samples.ResNetHead;
+
+/// <summary>
+/// A 224×224 Fashion-MNIST classifier: the real ImageNet-pretrained ResNet-18 (imported from ONNX, frozen) followed
+/// by flatten and a trained linear 512→10 head. Input [N,3,224,224] as produced by <see cref="Preprocess"/>; output
+/// logits [N,10].
+/// </summary>
+public sealed class ResNetFashionClassifier : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Side of the network's input images in pixels.</summary>
+    public const int ImageSize = 224;
+
+    /// <summary>Number of Fashion-MNIST classes.</summary>
+    public const int ClassCount = 10;
+
+    /// <summary>Length of the backbone's feature vector.</summary>
+    public const int FeatureCount = 512;
+
+    // Per-channel means of the package's ResNetPreprocess.onnx mean image, in its BGR channel order (0–255 scale).
+    private static readonly float[] MeanBgr = [103.06f, 115.90f, 123.15f];
+
+    private readonly OnnxModule _backbone;
+    private readonly Linear _head;
+
+    private ResNetFashionClassifier(OnnxModule backbone, Linear head) : base(nameof(ResNetFashionClassifier))
+    {
+        _backbone = backbone;
+        _head = head;
+        RegisterComponents();
+    }
+
+    /// <summary>The imported ResNet-18 backbone ([N,3,224,224] → [N,512,1,1]).</summary>
+    public OnnxModule Backbone => _backbone;
+
+    /// <summary>The linear 512→10 head.</summary>
+    public Linear Head => _head;
+
+    /// <summary>
+    /// Builds the classifier from ResNet18.onnx (package Microsoft.ML.DnnImageFeaturizer.ResNet18) and a head saved by
+    /// this sample (TorchSharp's <c>Module.save</c> format). The model is in eval mode; the backbone has no trainable
+    /// parameters and the head's parameters do not require gradients. The caller owns (and disposes) the module.
+    /// </summary>
+    /// <param name="onnxPath">Path of ResNet18.onnx.</param>
+    /// <param name="headPath">Path of the head weights, or null for an untrained (seeded) head.</param>
+    public static ResNetFashionClassifier Create(string onnxPath, string? headPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(onnxPath);
+        if (!File.Exists(onnxPath)) throw new FileNotFoundException($"ONNX model '{onnxPath}' not found.", onnxPath);
+        if (headPath is not null && !File.Exists(headPath)) throw new FileNotFoundException($"Head weights '{headPath}' not found.", headPath);
+
+        var backbone = OnnxModel.Load(onnxPath);
+        var head = nn.Linear(FeatureCount, ClassCount);
+        if (headPath is not null) head.load(headPath);
+        foreach (var parameter in head.parameters()) parameter.requires_grad = false;
+        var model = new ResNetFashionClassifier(backbone, head);
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Creates a fresh linear 512→10 head (for training).</summary>
+    internal static Linear CreateHead() => nn.Linear(FeatureCount, ClassCount);
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => _head.call(_backbone.call(input).flatten(1));
+
+    /// <summary>
+    /// Turns one grey Fashion-MNIST image ([28,28] or [1,28,28], values in [0,1]) into the network's input [3,224,224]:
+    /// bilinear upsampling to 224×224, replication to three (BGR) channels on the 0–255 scale, minus the channel means
+    /// of ResNetPreprocess.onnx (B 103.06, G 115.90, R 123.15), no division by a standard deviation.
+    /// The caller owns the returned tensor and must dispose it; the input is not disposed.
+    /// </summary>
+    /// <param name="gray28">The grey image, float, values in [0,1].</param>
+    public static Tensor Preprocess(Tensor gray28)
+    {
+        ArgumentNullException.ThrowIfNull(gray28);
+        var shape = gray28.shape;
+        var ok = (shape.Length == 2 && shape[0] == 28 && shape[1] == 28) || (shape.Length == 3 && shape[0] == 1 && shape[1] == 28 && shape[2] == 28);
+        if (!ok) throw new ArgumentException($"Expected a grey image [28,28] or [1,28,28]; received [{string.Join(",", shape)}].", nameof(gray28));
+        using var scope = torch.NewDisposeScope();
+        return PreprocessBatch(gray28.reshape(1, 1, 28, 28))[0].MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Batch form of <see cref="Preprocess"/>: [N,1,28,28] in [0,1] → [N,3,224,224].
+    /// The caller owns the returned tensor and must dispose it.
+    /// </summary>
+    /// <param name="gray">Grey images [N,1,28,28], float, values in [0,1].</param>
+    public static Tensor PreprocessBatch(Tensor gray)
+    {
+        ArgumentNullException.ThrowIfNull(gray);
+        if (gray.dim() != 4 || gray.shape[1] != 1 || gray.shape[2] != 28 || gray.shape[3] != 28)
+            throw new ArgumentException($"Expected grey images [N,1,28,28]; received [{string.Join(",", gray.shape)}].", nameof(gray));
+        using var scope = torch.NewDisposeScope();
+        var large = F.interpolate(gray.to_type(ScalarType.Float32) * 255f, [ImageSize, ImageSize], mode: InterpolationMode.Bilinear, align_corners: false);
+        var mean = torch.tensor(MeanBgr, [1, 3, 1, 1], device: gray.device);
+        return (large.expand(gray.shape[0], 3, ImageSize, ImageSize) - mean).contiguous().MoveToOuterDisposeScope();
+    }
+}
