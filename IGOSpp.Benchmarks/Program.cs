@@ -7,6 +7,7 @@ using IGOSpp.Benchmarks;
 if (args.Length > 0 && args[0] == "explain-once") return ExplainOnce.Run(args[1..]);
 if (args.Length > 0 && args[0] == "overhead") return Runners.Overhead(args[1..]);
 if (args.Length > 0 && args[0] == "memory") return Runners.Memory(args[1..]);
+if (args.Length > 0 && args[0] == "model") return IGOSpp.Benchmarks.UserModel.ModelCommand.Run(args[1..]);
 
 var preset = "short";
 string? artifacts = null;
