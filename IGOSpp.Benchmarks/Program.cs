@@ -11,6 +11,7 @@ if (args.Length > 0 && args[0] == "memory") return Runners.Memory(args[1..]);
 if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
 if (args.Length > 0 && args[0] == "concurrency") return Concurrency.Run(args[1..]);
 if (args.Length > 0 && args[0] == "busy") return Concurrency.Busy(args[1..]);
+if (args.Length > 0 && args[0] == "model") return IGOSpp.Benchmarks.UserModel.ModelCommand.Run(args[1..]);
 
 var preset = "short";
 string? artifacts = null;

@@ -9,3 +9,5 @@ export OMP_WAIT_POLICY=PASSIVE IGOSPP_BENCH_SMOKE=1
 dotnet run -c Release --no-build --project IGOSpp.Benchmarks -- --preset dry --filter '*' --artifacts "$out" > "$out.log" 2>&1 || {
   tail -n 60 "$out.log"; echo "benchmark dry run failed (log: $out.log)" >&2; exit 1; }
 grep -E "executed benchmarks" "$out.log" | tail -n 1
+dotnet run -c Release --no-build --project IGOSpp.Benchmarks -- model --onnx IGOSpp.Benchmarks/Fixtures/tiny-cnn-3x16x16.onnx --input 3x16x16 --mask 4 --dry --out "$out-model" > "$out-model.log" 2>&1 || {
+  tail -n 60 "$out-model.log"; echo "model command dry run failed (log: $out-model.log)" >&2; exit 1; }
