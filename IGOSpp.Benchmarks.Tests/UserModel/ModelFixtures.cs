@@ -57,10 +57,13 @@ public static class ModelFixtures
         throw new DirectoryNotFoundException("IGOSpp.sln not found above " + TestContext.CurrentContext.TestDirectory);
     }
 
+    /// <summary>The folder of this test run's temporary files (deleted by <see cref="TempFolderCleanup"/>).</summary>
+    public static string TempRoot { get; } = Path.Combine(Path.GetTempPath(), "igospp-bench-tests-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Writes <paramref name="bytes"/> to a new file in a fresh temporary folder and returns its path.</summary>
     public static string WriteTemp(byte[] bytes, string name)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "igospp-bench-tests-" + Guid.NewGuid().ToString("N"));
+        var folder = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, name);
         File.WriteAllBytes(path, bytes);

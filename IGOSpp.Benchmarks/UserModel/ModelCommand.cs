@@ -33,7 +33,7 @@ public static class ModelCommand
             if (options.Compare)
             {
                 var builtIn = ModelCase.ResNet224;
-                var compare = options with { Shape = builtIn.Shape, MaxBatchSize = options.MaxBatchSize };
+                var compare = options with { Shape = builtIn.Shape };
                 var model = builtIn.Create();
                 var check = UserModelLoader.Check(model, builtIn.Shape, options.Device);
                 cases.Add(new UserModelCase(builtIn.Name + " (built-in)", model, builtIn.Shape, check.PredictedClass, compare));
