@@ -37,7 +37,7 @@ public sealed class UserModelLoaderTests
 
         var act = () => UserModelLoader.Load(ModelFormat.TorchScript, path);
 
-        act.Should().Throw<InvalidDataException>().Where(e => e.Message.Contains("is not a TorchScript model"));
+        act.Should().Throw<InvalidDataException>().Where(e => e.Message.Contains("is not a TorchScript"));
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using IGOSpp.Models;
 using System.Runtime.InteropServices;
 using IGOSpp.Benchmarks.Infrastructure;
 using IGOSpp.Onnx;
@@ -37,22 +38,9 @@ public static class UserModelLoader
         }
     }
 
-    /// <summary>
-    /// Loads a TorchScript file (saved with <c>torch.jit.save</c>) on the CPU. This is the one place to swap for the
-    /// library's TorchScript loader when it lands.
-    /// </summary>
+    /// <summary>Loads a TorchScript file (saved with <c>torch.jit.save</c>) on the CPU with the library's loader.</summary>
     /// <exception cref="InvalidDataException">The file is not a TorchScript archive.</exception>
-    public static nn.Module<Tensor, Tensor> LoadTorchScript(string path)
-    {
-        try
-        {
-            return new TorchScriptModel(torch.jit.load<Tensor, Tensor>(path));
-        }
-        catch (ExternalException ex)
-        {
-            throw new InvalidDataException($"'{path}' is not a TorchScript model (torch.jit.load failed: {FirstLine(ex.Message)}).", ex);
-        }
-    }
+    public static nn.Module<Tensor, Tensor> LoadTorchScript(string path) => ModelLoader.LoadTorchScript(path);
 
     /// <summary>
     /// Moves the model to <paramref name="device"/> in eval mode, runs it on a seeded random batch of two images of
@@ -110,18 +98,7 @@ public static class UserModelLoader
         message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? message;
 
     /// <summary>A TorchScript module seen as a <c>Module&lt;Tensor, Tensor&gt;</c> (what the explainers take).</summary>
-    private sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
-    {
-        private readonly jit.ScriptModule<Tensor, Tensor> _script;
 
-        public TorchScriptModel(jit.ScriptModule<Tensor, Tensor> script) : base(nameof(TorchScriptModel))
-        {
-            _script = script;
-            register_module("script", script);
-        }
-
-        public override Tensor forward(Tensor input) => _script.call(input);
-    }
 
     /// <summary>Flattens an output [N, K, 1, …, 1] to [N, K].</summary>
     private sealed class FlattenScores : nn.Module<Tensor, Tensor>
