@@ -1,0 +1,34 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp.Internal;
+
+/// <summary>The shared rule of every options record: a bad setting is an <see cref="ArgumentOutOfRangeException"/>
+/// whose parameter name is <c>options.Name</c>.</summary>
+internal static class OptionCheck
+{
+    public static void Require(bool ok, string paramName, string name, object? value, string rule)
+    {
+        if (!ok) throw new ArgumentOutOfRangeException($"{paramName}.{name}", value, $"{name} {rule}; got {value}.");
+    }
+
+    public static void RequireNotNull(object? value, string paramName, string name)
+    {
+        if (value is null) throw new ArgumentNullException($"{paramName}.{name}", $"{name} must not be null.");
+    }
+}
+
+/// <summary>Turns a non-negative saliency into the mask convention of <see cref="SaliencyMap"/>.</summary>
+internal static class SaliencyNormalization
+{
+    /// <summary>Per image of <c>[N,h,w]</c>: (s − min)/(max − min), 0 where the map is constant.</summary>
+    public static Tensor MinMax(Tensor saliency)
+    {
+        var flat = saliency.flatten(1);
+        var lo = flat.min(1, keepdim: true).values;
+        var hi = flat.max(1, keepdim: true).values;
+        var range = hi - lo;
+        var normalized = torch.where(range > 0, (flat - lo) / range.clamp_min(1e-30), torch.zeros_like(flat));
+        return normalized.view_as(saliency);
+    }
+}
