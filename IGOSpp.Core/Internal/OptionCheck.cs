@@ -31,4 +31,12 @@ internal static class SaliencyNormalization
         var normalized = torch.where(range > 0, (flat - lo) / range.clamp_min(1e-30), torch.zeros_like(flat));
         return normalized.view_as(saliency);
     }
+
+    /// <summary>Per image of <c>[N,h,w]</c> with values ≥ 0: s / max(s), 0 where the map is all zero.</summary>
+    public static Tensor MaxOrZero(Tensor saliency)
+    {
+        var flat = saliency.flatten(1);
+        var hi = flat.max(1, keepdim: true).values;
+        return torch.where(hi > 0, flat / hi.clamp_min(1e-30), torch.zeros_like(flat)).view_as(saliency);
+    }
 }
