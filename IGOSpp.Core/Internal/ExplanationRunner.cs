@@ -45,9 +45,21 @@ internal static class ExplanationRunner
         return Run(model, images, classIds, score, single: false, "images", "classIds", body, cancellationToken);
     }
 
-    private static IReadOnlyList<SaliencyMap> Run(nn.Module<Tensor, Tensor> model, Tensor images, IReadOnlyList<long> classIds,
+    /// <summary>Like <see cref="RunBatch"/> for bodies that return something else than maps (e.g. attributions). A tensor
+    /// the body returns must be moved out of the runner's scope with <c>MoveToOuterDisposeScope()</c>.</summary>
+    public static T RunBatchOf<T>(nn.Module<Tensor, Tensor> model, Tensor images, IReadOnlyList<long> classIds,
+        ScoreFunction score, Func<ExplanationInput, T> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(classIds);
+        for (var i = 0; i < classIds.Count; i++)
+            if (classIds[i] < 0)
+                throw new ArgumentOutOfRangeException(nameof(classIds), classIds[i], $"Class id {classIds[i]} (image {i}) is negative.");
+        return Run(model, images, classIds, score, single: false, "images", "classIds", body, cancellationToken);
+    }
+
+    private static T Run<T>(nn.Module<Tensor, Tensor> model, Tensor images, IReadOnlyList<long> classIds,
         ScoreFunction score, bool single, string imagesName, string classIdsName,
-        Func<ExplanationInput, IReadOnlyList<SaliencyMap>> body, CancellationToken cancellationToken)
+        Func<ExplanationInput, T> body, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var scope = torch.NewDisposeScope();

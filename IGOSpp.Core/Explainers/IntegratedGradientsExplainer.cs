@@ -1,0 +1,152 @@
+using IGOSpp.Integration;
+using IGOSpp.Internal;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp;
+
+/// <summary>
+/// Integrated Gradients (Sundararajan, Taly, Yan: "Axiomatic Attribution for Deep Networks", ICML 2017):
+/// <code>
+/// attr(x) = (x − x') ⊙ ∫₀¹ ∇f(x' + α·(x − x')) dα  ≈  (x − x') ⊙ Σ_k w_k·∇f(x' + α_k·(x − x'))
+/// </code>
+/// with the nodes α_k and weights w_k of <see cref="IntegratedGradientsOptions.Quadrature"/>. Completeness:
+/// Σ attr ≈ f(x) − f(x'). <see cref="SaliencyMap.Saliency"/> is |attr| summed over channels and average-pooled to
+/// <see cref="IntegratedGradientsOptions.Resolution"/> (full resolution by default); <see cref="SaliencyMap.Mask"/> is
+/// 1 − Saliency/max(Saliency), i.e. 0 at the most attributed pixel. The signed attributions come from
+/// <see cref="Attribute"/>.
+/// </summary>
+public sealed class IntegratedGradientsExplainer : IExplainer
+{
+    /// <summary>The method's name as it appears in <see cref="SaliencyMap.Method"/>.</summary>
+    public const string MethodName = "Integrated Gradients";
+
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly double[] _nodes;
+    private readonly double[] _weights;
+    private bool _disposed;
+
+    /// <summary>Creates an explainer.</summary>
+    /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. Not owned.</param>
+    /// <param name="options">Settings; null = the defaults. Validated here.</param>
+    /// <exception cref="ArgumentNullException">The model is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named as <c>options.Name</c>).</exception>
+    public IntegratedGradientsExplainer(nn.Module<Tensor, Tensor> model, IntegratedGradientsOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Options = options ?? new IntegratedGradientsOptions();
+        Options.Validate(nameof(options));
+        _model = model;
+        (_nodes, _weights) = Quadrature.Create(Options.Quadrature, Options.Steps);
+    }
+
+    /// <summary>The settings.</summary>
+    public IntegratedGradientsOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Method => MethodName;
+
+    /// <summary>The signed attributions of a batch.</summary>
+    /// <param name="images">Float32 images <c>[N,C,H,W]</c>; not modified.</param>
+    /// <param name="classIds">One class per image.</param>
+    /// <param name="cancellationToken">Checked before every model pass.</param>
+    /// <returns>Attributions <c>[N,C,H,W]</c> on the images' device. The caller owns the tensor and must dispose it.</returns>
+    public Tensor Attribute(Tensor images, IReadOnlyList<long> classIds, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ExplanationRunner.RunBatchOf(_model, images, classIds, Options.Score,
+            input => Attributions(input, null, cancellationToken).MoveToOuterDisposeScope(), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public SaliencyMap Explain(Tensor image, long classId) => Explain(image, classId, null);
+
+    /// <inheritdoc />
+    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds) => Explain(images, classIds, null);
+
+    /// <inheritdoc />
+    public SaliencyMap Explain(Tensor image, long classId, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ExplanationRunner.RunSingle(_model, image, classId, Options.Score, input => Run(input, progress, cancellationToken),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ExplanationRunner.RunBatch(_model, images, classIds, Options.Score, input => Run(input, progress, cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>Marks the explainer disposed (the model is not disposed).</summary>
+    public void Dispose() => _disposed = true;
+
+    private SaliencyMap[] Run(ExplanationInput input, IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var r = Options.Resolution;
+        if (r is { } side && (side > input.Height || side > input.Width))
+            throw new ArgumentException(
+                $"Resolution {side} is larger than the image ({input.Height}×{input.Width}); use a Resolution ≤ {Math.Min(input.Height, input.Width)}.",
+                input.ImagesName);
+        var attributions = Attributions(input, progress, cancellationToken);
+        Tensor saliency;
+        using (torch.no_grad())
+        {
+            saliency = attributions.abs().sum([1], keepdim: true);
+            if (r is { } s) saliency = nn.functional.adaptive_avg_pool2d(saliency, [s, s]);
+            saliency = saliency[.., 0];
+        }
+
+        var mask = (1 - SaliencyNormalization.MaxOrZero(saliency)).cpu();
+        var sal = saliency.cpu();
+        var count = (long)_nodes.Length * input.N;
+        var maps = new SaliencyMap[input.N];
+        for (var i = 0; i < input.N; i++)
+            maps[i] = new SaliencyMap(MethodName, input.ClassIds[i], mask[i], sal[i], input.Height, input.Width,
+                OptimizationTrace.Empty(input.Clock.Elapsed, input.N, count), originalScore: input.OriginalScores[i]);
+        return maps;
+    }
+
+    /// <summary>(x − x')·Σ_k w_k·∇f(x' + α_k(x − x')), in batches of path points; owned by the current scope.</summary>
+    private Tensor Attributions(ExplanationInput input, IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var x = input.Images;
+        var n = input.N;
+        Tensor baselines, delta;
+        using (torch.no_grad())
+        {
+            baselines = BaselineFactory.Create(Options.Baseline, x);
+            delta = x - baselines;
+        }
+
+        var sum = torch.zeros_like(x);
+        var perBatch = (int)Math.Max(1, Options.InternalBatchSize / n);
+        var batches = (_nodes.Length + perBatch - 1) / perBatch;
+        for (var b = 0; b < batches; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            var k0 = b * perBatch;
+            var k = Math.Min(perBatch, _nodes.Length - k0);
+            var alpha = torch.tensor(_nodes.AsSpan(k0, k).ToArray(), ScalarType.Float32, x.device).view(k, 1, 1, 1, 1);
+            var weight = torch.tensor(_weights.AsSpan(k0, k).ToArray(), ScalarType.Float32, x.device).view(k, 1, 1, 1, 1);
+            using (torch.enable_grad())
+            {
+                var path = (baselines.unsqueeze(0) + alpha * delta.unsqueeze(0)).reshape(k * n, x.shape[1], x.shape[2], x.shape[3])
+                    .detach().requires_grad_(true);
+                var f = ClassScores.Of(_model.call(path), input.ClassTensor.repeat(k), Options.Score);
+                var grad = torch.autograd.grad([f.sum()], [path])[0];
+                using var noGrad = torch.no_grad();
+                sum.add_((grad.view(k, n, x.shape[1], x.shape[2], x.shape[3]) * weight).sum([0]));
+            }
+
+            progress?.Report(new ExplanationProgress(b + 1, batches, double.NaN, input.Clock.Elapsed));
+        }
+
+        using (torch.no_grad()) return delta * sum;
+    }
+}

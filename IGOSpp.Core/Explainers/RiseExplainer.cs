@@ -1,0 +1,119 @@
+using IGOSpp.Internal;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp;
+
+/// <summary>
+/// RISE (Petsiuk, Das, Saenko: "RISE: Randomized Input Sampling for Explanation of Black-box Models", BMVC 2018).
+/// N binary s×s grids with keep probability p are upsampled bilinearly to (s+1)·⌈H/s⌉ × (s+1)·⌈W/s⌉ and cropped to H×W at a
+/// random offset (smooth masks M_i at random sub-cell shifts); then
+/// <code>
+/// S = (1/(N·p)) · Σ_i f(Ĩ + M_i⊙(I − Ĩ)) · M_i
+/// </code>
+/// <see cref="SaliencyMap.Saliency"/> is S at the image's resolution; <see cref="SaliencyMap.Mask"/> is
+/// 1 − (S − min S)/(max S − min S). The masks depend only on the seed and the image size, so every image of a batch
+/// sees the same masks (a batch equals its images explained one by one). One progress report per model pass.
+/// </summary>
+public sealed class RiseExplainer : IExplainer
+{
+    /// <summary>The method's name as it appears in <see cref="SaliencyMap.Method"/>.</summary>
+    public const string MethodName = "RISE";
+
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private bool _disposed;
+
+    /// <summary>Creates an explainer.</summary>
+    /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. Not owned.</param>
+    /// <param name="options">Settings; null = the paper's defaults. Validated here.</param>
+    /// <exception cref="ArgumentNullException">The model is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named as <c>options.Name</c>).</exception>
+    public RiseExplainer(nn.Module<Tensor, Tensor> model, RiseOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Options = options ?? new RiseOptions();
+        Options.Validate(nameof(options));
+        _model = model;
+    }
+
+    /// <summary>The settings.</summary>
+    public RiseOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Method => MethodName;
+
+    /// <inheritdoc />
+    public SaliencyMap Explain(Tensor image, long classId) => Explain(image, classId, null);
+
+    /// <inheritdoc />
+    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds) => Explain(images, classIds, null);
+
+    /// <inheritdoc />
+    public SaliencyMap Explain(Tensor image, long classId, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ExplanationRunner.RunSingle(_model, image, classId, Options.Score, input => Run(input, progress, cancellationToken),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ExplanationRunner.RunBatch(_model, images, classIds, Options.Score, input => Run(input, progress, cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>Marks the explainer disposed (the model is not disposed).</summary>
+    public void Dispose() => _disposed = true;
+
+    private SaliencyMap[] Run(ExplanationInput input, IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var (n, h, w) = (input.N, input.Height, input.Width);
+        var x = input.Images;
+        var device = x.device;
+        var count = Options.ResolveMaskCount(Math.Min(h, w));
+        var s = Options.GridSize;
+        var (cellH, cellW) = ((h + s - 1) / s, (w + s - 1) / s);
+        var p = Options.KeepProbability;
+        Tensor baselines, delta;
+        using (torch.no_grad())
+        {
+            baselines = BaselineFactory.Create(Options.Baseline, x);
+            delta = x - baselines;
+        }
+
+        using var generator = new torch.Generator((ulong)(Options.Seed ?? Random.Shared.Next()));
+        var offsets = new Random(Options.Seed ?? Random.Shared.Next());
+        var sum = torch.zeros([n, h, w], ScalarType.Float32, device);
+        var perBatch = (int)Math.Max(1, Options.BatchSize / n);
+        var batches = (count + perBatch - 1) / perBatch;
+        using var inference = torch.inference_mode();
+        for (var b = 0; b < batches; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            var m = Math.Min(perBatch, count - b * perBatch);
+            var grids = (torch.rand([m, 1, s, s], generator: generator) < p).to(ScalarType.Float32);
+            var up = nn.functional.interpolate(grids, [(s + 1) * cellH, (s + 1) * cellW], mode: InterpolationMode.Bilinear,
+                align_corners: false);
+            var masks = torch.stack(Enumerable.Range(0, m).Select(i =>
+                up[i, 0].narrow(0, offsets.Next((int)cellH), h).narrow(1, offsets.Next((int)cellW), w)).ToArray()).to(device); // [m,H,W]
+            var perturbed = (baselines.unsqueeze(0) + masks.view(m, 1, 1, h, w) * delta.unsqueeze(0)).reshape(m * n, x.shape[1], h, w);
+            var f = ClassScores.Of(_model.call(perturbed), input.ClassTensor.repeat(m), Options.Score).view(m, n);
+            sum.add_((f.view(m, n, 1, 1) * masks.view(m, 1, h, w)).sum([0]));
+            progress?.Report(new ExplanationProgress(b + 1, batches, double.NaN, input.Clock.Elapsed));
+        }
+
+        var saliency = sum.div_(count * p);
+        var mask = (1 - SaliencyNormalization.MinMax(saliency)).cpu();
+        var sal = saliency.cpu();
+        var maps = new SaliencyMap[n];
+        for (var i = 0; i < n; i++)
+            maps[i] = new SaliencyMap(MethodName, input.ClassIds[i], mask[i], sal[i], h, w,
+                OptimizationTrace.Empty(input.Clock.Elapsed, n + (long)count * n), originalScore: input.OriginalScores[i]);
+        return maps;
+    }
+}
