@@ -10,11 +10,23 @@ public sealed record ModelCase(string Name, long[] Shape)
     public static readonly ModelCase Small28 = new("small-28", [1, 28, 28]);
     public static readonly ModelCase ResNet224 = new("resnet18-224", [3, 224, 224]);
 
-    public nn.Module<Tensor, Tensor> Create() => Name == Small28.Name ? SmallCnn.Create() : new ResNet18();
+    /// <summary>The bundled, trained Fashion-MNIST model on a real test image (needs dataset-fashion-mnist).</summary>
+    public static readonly ModelCase FashionMnist = new("fmnist-trained", [1, 28, 28]);
 
-    /// <summary>A seeded image; the class to explain is the model's own prediction, as in real use.</summary>
+    public nn.Module<Tensor, Tensor> Create() =>
+        Name == Small28.Name ? SmallCnn.Create() : Name == FashionMnist.Name ? IGOSpp.Models.FashionMnistNet.LoadPretrained() : new ResNet18();
+
+    /// <summary>A seeded image (for the trained model: the first test image); the class to explain is the model's
+    /// own prediction, as in real use.</summary>
     public Tensor Image(Device device)
     {
+        if (Name == FashionMnist.Name)
+        {
+            using var data = IGOSpp.Data.FashionMnist.Load(IGOSpp.Data.FashionMnistSplit.Test, 1);
+            using var x = IGOSpp.Models.FashionMnistNet.Preprocess(data.Images);
+            return x[0].to(device);
+        }
+
         var generator = new torch.Generator(7);
         return torch.randn(Shape, generator: generator).to(device);
     }

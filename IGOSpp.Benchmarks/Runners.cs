@@ -14,7 +14,7 @@ namespace IGOSpp.Benchmarks;
 /// <item><c>memory</c>: peak RSS of one explanation above the RSS after setup, for one (steps, batch) setting — run
 /// each setting in a fresh process.</item>
 /// </list>
-/// Common options: --model small|resnet18, --mask N, --steps S, --batch B, --iterations N, --threads N,
+/// Common options: --model small|fmnist|resnet18 (fmnist = the bundled trained model on the first test image), --mask N, --steps S, --batch B, --iterations N, --threads N,
 /// --reference (unfused, non-reusing loop), --warm-start.
 /// </summary>
 internal static class Runners
@@ -97,7 +97,12 @@ internal static class Runners
         int Int(string name, int fallback) => RunnerArgs.Int(args, name, fallback);
 
         if (Arg("--threads") is { } threads) torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
-        var model = Arg("--model") == "small" ? ModelCase.Small28 : ModelCase.ResNet224;
+        var model = Arg("--model") switch
+        {
+            "small" => ModelCase.Small28,
+            "fmnist" => ModelCase.FashionMnist,
+            _ => ModelCase.ResNet224,
+        };
         var options = new IgosPlusPlusOptions
         {
             MaskSize = Int("--mask", 28),
