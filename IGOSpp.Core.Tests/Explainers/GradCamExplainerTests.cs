@@ -149,4 +149,20 @@ public sealed class GradCamExplainerTests
             return x.flatten(1)[.., ..2];
         }
     }
+
+    /// <summary>A model whose forward opens its own dispose scope (the bundled one) must not release the captured activation.</summary>
+    [Test]
+    public void Explain_ModelWithItsOwnDisposeScope_Works()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = IGOSpp.Models.FashionMnistNet.LoadPretrained();
+        torch.manual_seed(3);
+        var image = torch.rand(1, 1, 28, 28).sub(0.286).div(0.353);
+        using var explainer = new GradCamExplainer(model);
+
+        using var map = explainer.Explain(image, 4);
+
+        map.Mask.Should().BeInRange(0, 1);
+        map.Saliency.min().item<float>().Should().BeGreaterThanOrEqualTo(0);
+    }
 }

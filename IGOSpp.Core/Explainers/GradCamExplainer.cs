@@ -103,7 +103,9 @@ public sealed class GradCamExplainer : IExplainer
                {
                    // Keep this handle and pass a new one on: containers such as Sequential dispose the tensor a layer
                    // returns once the next layer has used it. The alias is a view, so gradients reach the kept handle.
-                   activation = output;
+                   // The model's own dispose scope (if its forward opens one) must not release the kept handle either:
+                   // it leaves that scope here and is disposed below.
+                   activation = output.DetachFromDisposeScope();
                    return output.alias();
                })))
         using (torch.enable_grad())
@@ -114,11 +116,18 @@ public sealed class GradCamExplainer : IExplainer
                 throw new ArgumentException(
                     $"The layer '{LayerName}' produced {(activation is null ? "nothing (it was not called through module.call)" : TensorGuard.Shape(activation))}; " +
                     $"Grad-CAM needs activations [{input.N},K,h,w].", "options.TargetLayer");
-            var grad = torch.autograd.grad([f.sum()], [activation])[0];
-            using (torch.no_grad())
+            try
             {
-                var weights = grad.mean([2, 3], keepdim: true);
-                cam = (weights * activation.detach()).sum([1]).relu().to(ScalarType.Float32);
+                var grad = torch.autograd.grad([f.sum()], [activation])[0];
+                using (torch.no_grad())
+                {
+                    var weights = grad.mean([2, 3], keepdim: true);
+                    cam = (weights * activation.detach()).sum([1]).relu().to(ScalarType.Float32);
+                }
+            }
+            finally
+            {
+                activation.Dispose();
             }
         }
 

@@ -49,7 +49,18 @@ public sealed class TorchScriptModule : nn.Module<Tensor, Tensor>
 
     /// <summary>All submodules, listed eagerly: TorchSharp's lazy listing asks the script module for its children after
     /// <c>Dispose</c> has already released it.</summary>
-    public override IEnumerable<(string name, nn.Module module)> named_modules() => base.named_modules().ToList();
+    public override IEnumerable<(string name, nn.Module module)> named_modules()
+    {
+        try
+        {
+            return base.named_modules().ToList();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A parent module disposing its children enumerates this module after the script was released.
+            return [("script", _script)];
+        }
+    }
 
     internal static string FirstLine(string message)
     {
