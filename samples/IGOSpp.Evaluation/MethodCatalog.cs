@@ -16,8 +16,11 @@ internal static class MethodCatalog
 {
     private static Variant Combined(string title) => new(title, m => m.Saliency);
 
-    public static IEnumerable<MethodSpec> All()
+    /// <param name="imageSize">Side of the model's input images (full-resolution methods report it).</param>
+    /// <param name="gradCamLayer">Grad-CAM's target module, or null for the model's last Conv2d.</param>
+    public static IEnumerable<MethodSpec> All(int imageSize, string? gradCamLayer = null)
     {
+        var full = $"{imageSize}×{imageSize} (full)";
         MethodSpec Igos(string key, string title, int mask, string settings, Func<IgosPlusPlusOptions, IgosPlusPlusOptions> change,
             bool masks = false, bool reference = false)
         {
@@ -35,17 +38,20 @@ internal static class MethodCatalog
 
         yield return Igos("igospp28", "iGOS++", 28, "defaults (15 it, S 20, L1 1, L2 20, line search)", o => o, masks: true);
         yield return Igos("igospp7", "iGOS++", 7, "defaults", o => o, masks: true);
+        if (imageSize > 28) yield return Igos($"igospp{imageSize}", "iGOS++", imageSize, "defaults", o => o, masks: true);
         MethodSpec Other(string key, string title, string resolution, string settings, Func<nn.Module<Tensor, Tensor>, int, IExplainer> create) =>
             new(key, title, resolution, settings, create, [Combined(title)]);
 
         yield return Other("igos28", "I-GOS", "28×28", "defaults (as iGOS++, plain TV)", (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = 28, Seed = seed }));
         yield return Other("igos7", "I-GOS", "7×7", "defaults", (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = 7, Seed = seed }));
         yield return Other("igosplus28", "iGOS+", "28×28", "defaults (one mask, BTV)", (m, seed) => new IgosPlusExplainer(m, new IgosPlusOptions { MaskSize = 28, Seed = seed }));
+        if (imageSize > 28) yield return Other($"igos{imageSize}", "I-GOS", $"{imageSize}×{imageSize}", "defaults", (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = imageSize, Seed = seed }));
         yield return Other("igosplus7", "iGOS+", "7×7", "defaults", (m, seed) => new IgosPlusExplainer(m, new IgosPlusOptions { MaskSize = 7, Seed = seed }));
         yield return Other("mask28", "Mask (Fong & Vedaldi)", "28×28", "defaults (Adam, 300 it)", (m, seed) => new MeaningfulPerturbationExplainer(m, new MeaningfulPerturbationOptions { MaskSize = 28, Seed = seed }));
-        yield return Other("rise", "RISE", "28×28 (full)", "defaults (1000 masks at ≤ 64 px, 7×7 grid, p 0.5)", (m, seed) => new RiseExplainer(m, new RiseOptions { Seed = seed }));
-        yield return Other("ig", "Integrated Gradients", "28×28 (full)", "defaults (50 Gauss–Legendre steps, blur baseline)", (m, _) => new IntegratedGradientsExplainer(m));
-        yield return Other("gradcam", "Grad-CAM", "last conv layer", "defaults (last Conv2d)", (m, _) => new GradCamExplainer(m));
+        yield return Other("rise", "RISE", full, "defaults (1000 masks at ≤ 64 px, 7×7 grid, p 0.5)", (m, seed) => new RiseExplainer(m, new RiseOptions { Seed = seed }));
+        yield return Other("ig", "Integrated Gradients", full, "defaults (50 Gauss–Legendre steps, blur baseline)", (m, _) => new IntegratedGradientsExplainer(m));
+        yield return Other("gradcam", "Grad-CAM", gradCamLayer is null ? "last conv layer" : $"layer {gradCamLayer}", gradCamLayer is null ? "defaults (last Conv2d)" : $"TargetLayer {gradCamLayer}",
+            (m, _) => new GradCamExplainer(m, new GradCamOptions { TargetLayer = gradCamLayer }));
         yield return Igos("igospp28-nonoise", "iGOS++ no noise", 28, "NoiseStd 0", o => o with { NoiseStd = 0 });
         yield return Igos("igospp28-tv", "iGOS++ TV instead of BTV", 28, "BilateralTV false", o => o with { BilateralTV = false });
         yield return Igos("igospp28-fixed", "iGOS++ fixed step", 28, "FixedStep, step 1.6 (the median step the line search accepts here)", o => o with { Optimizer = OptimizerKind.FixedStep, InitialStepSize = 1.6 });

@@ -6,6 +6,7 @@ using IGOSpp.Data;
 using IGOSpp.Evaluation;
 using IGOSpp.Metrics;
 using IGOSpp.Models;
+using IGOSpp.Samples.ResNetHead;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,28 +15,55 @@ using static TorchSharp.torch;
 // image, settings, machine) to docs/results.md (or --out).
 //
 //   dotnet run -c Release --project samples/IGOSpp.Evaluation -- [--count 100] [--methods a,b] [--out docs/results.md]
-//       [--group NAME]   the table replaces the section of docs/results.md marked with NAME (default fashion-mnist)
+//       [--model NAME]   fmnist (default): the bundled 28×28 FashionMnistNet;
+//                        resnet18-head: the ImageNet-pretrained ResNet-18 (ONNX) + linear head at 224×224
+//                        (samples/IGOSpp.ResNetHead; --head PATH, default samples/models/resnet18-fmnist-head.bin)
+//       [--group NAME]   the table replaces the section of docs/results.md marked with NAME (default: the model's name)
 //       [--threads N]    libtorch intra-op threads
 var count = int.Parse(Arg("--count") ?? "100", CultureInfo.InvariantCulture);
-var outPath = Arg("--out") ?? Path.Combine(FindRoot(), "docs", "results.md");
+var root = FindRoot();
+var outPath = Arg("--out") ?? Path.Combine(root, "docs", "results.md");
 var selected = Arg("--methods")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 if (Arg("--threads") is { } threads) IgosThreading.MaxIntraOpThreads = int.Parse(threads, CultureInfo.InvariantCulture);
-
-using var model = FashionMnistNet.LoadPretrained();
-var methods = MethodCatalog.All().Where(m => selected is null || selected.Contains(m.Key)).ToList();
-if (methods.Count == 0)
+var modelName = Arg("--model") ?? "fmnist";
+if (modelName is not ("fmnist" or "resnet18-head"))
 {
-    Console.Error.WriteLine($"No method matches. Known: {string.Join(", ", MethodCatalog.All().Select(m => m.Key))}");
+    Console.Error.WriteLine($"Unknown --model '{modelName}'. Known: fmnist, resnet18-head.");
     return 1;
 }
 
+var resnet = modelName == "resnet18-head";
+var imageSize = resnet ? ResNetFashionClassifier.ImageSize : FashionMnist.ImageSize;
+var methods = MethodCatalog.All(imageSize, resnet ? "trunk" : null).Where(m => selected is null || selected.Contains(m.Key)).ToList();
+if (methods.Count == 0)
+{
+    Console.Error.WriteLine($"No method matches. Known: {string.Join(", ", MethodCatalog.All(imageSize, resnet ? "trunk" : null).Select(m => m.Key))}");
+    return 1;
+}
+
+using nn.Module<Tensor, Tensor> model = resnet
+    ? ResNetFashionClassifier.Create(Path.Combine(AppContext.BaseDirectory, "Models", "ResNet18.onnx"),
+        Arg("--head") ?? Path.Combine(root, "samples", "models", "resnet18-fmnist-head.bin"))
+    : FashionMnistNet.LoadPretrained();
+var modelDescription = resnet
+    ? "ResNet-18 (ImageNet-pretrained, imported from ML.NET's ResNet18.onnx, frozen) + linear 512→10 head trained on Fashion-MNIST (samples/IGOSpp.ResNetHead), images upsampled to 224×224"
+    : "Bundled Fashion-MNIST model (`FashionMnistNet`)";
+
 // The first `count` correctly classified test images.
 using var test = FashionMnist.Load(FashionMnistSplit.Test, Math.Min(10_000, count * 2 + 100));
-using var all = FashionMnistNet.Preprocess(test.Images);
-long[] predicted;
+using var all = resnet
+    ? ResNetFashionClassifier.PreprocessBatch(test.Images.unsqueeze(1).to_type(ScalarType.Float32).div_(255f))
+    : FashionMnistNet.Preprocess(test.Images);
+var predicted = new List<long>();
 using (torch.inference_mode())
-using (var logits = model.call(all))
-    predicted = logits.argmax(1).data<long>().ToArray();
+{
+    for (long start = 0; start < all.shape[0]; start += 32)
+    {
+        using var scope = torch.NewDisposeScope();
+        predicted.AddRange(model.call(all.narrow(0, start, Math.Min(32, all.shape[0] - start))).argmax(1).data<long>().ToArray());
+    }
+}
+
 var labels = test.Labels.to(ScalarType.Int64).data<long>().ToArray();
 var chosen = Enumerable.Range(0, labels.Length).Where(i => predicted[i] == labels[i]).Take(count).ToArray();
 if (chosen.Length < count) Console.Error.WriteLine($"Only {chosen.Length} correctly classified images found.");
@@ -78,8 +106,8 @@ foreach (var method in methods)
         rows.Add(new ResultRow(variant.Title, method.Resolution, stats[variant].Deletion, stats[variant].Insertion, seconds, method.Settings));
 }
 
-var group = Arg("--group") ?? "fashion-mnist";
-var markdown = ResultsTable.Render(rows, chosen.Length, string.Join(' ', args), group);
+var group = Arg("--group") ?? (resnet ? "resnet18-head" : "fashion-mnist");
+var markdown = ResultsTable.Render(rows, chosen.Length, string.Join(' ', args), group, modelDescription, imageSize);
 ResultsTable.Merge(outPath, markdown, group);
 Console.WriteLine($"Wrote {rows.Count} rows to {Path.GetFullPath(outPath)}.");
 return 0;

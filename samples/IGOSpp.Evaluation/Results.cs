@@ -9,13 +9,13 @@ internal sealed record ResultRow(string Method, string Resolution, List<double> 
 /// <summary>Renders the results table and merges it into docs/results.md between markers (one section per model).</summary>
 internal static class ResultsTable
 {
-    public static string Render(IReadOnlyList<ResultRow> rows, int n, string arguments, string group)
+    public static string Render(IReadOnlyList<ResultRow> rows, int n, string arguments, string group, string model, int imageSize)
     {
         var (begin, end) = Markers(group);
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(begin);
-        sb.AppendLine(inv, $"Bundled Fashion-MNIST model (`FashionMnistNet`), first N = {n} correctly classified test images, class = the label.");
+        sb.AppendLine(inv, $"{model}, first N = {n} correctly classified Fashion-MNIST test images, class = the label.");
         sb.AppendLine(inv, $"Command: `dotnet run -c Release --project samples/IGOSpp.Evaluation -- {arguments}` on {DateTime.UtcNow:yyyy-MM-dd}, {Machine()}.");
         sb.AppendLine();
         sb.AppendLine("| method | mask | deletion AUC ↓ | insertion AUC ↑ | s / image | settings |");
@@ -23,7 +23,7 @@ internal static class ResultsTable
         foreach (var r in rows)
             sb.AppendLine(inv, $"| {r.Method} | {r.Resolution} | {Mean(r.Deletion):F4} ± {Std(r.Deletion):F4} | {Mean(r.Insertion):F4} ± {Std(r.Insertion):F4} | {Mean(r.Seconds):F2} | {r.Settings} |");
         sb.AppendLine();
-        sb.AppendLine("± is the standard deviation over the images. Deletion and insertion AUC as in docs/metrics.md (blur baseline, 28×28 maps scored at their own resolution).");
+        sb.AppendLine(inv, $"± is the standard deviation over the images. Deletion and insertion AUC as in docs/metrics.md (blur baseline; a map's cells are ranked at its own resolution and upsampled bilinearly to the {imageSize}×{imageSize} image).");
         sb.AppendLine(end);
         return sb.ToString();
     }

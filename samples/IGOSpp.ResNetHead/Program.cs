@@ -85,7 +85,7 @@ static (Tensor Features, Tensor Labels) Features(string onnxPath, Settings setti
             using var mode = torch.inference_mode();
             var n = Math.Min(batch, count - start);
             var x = ResNetFashionClassifier.PreprocessBatch(Gray(pixels[(start * 784)..((start + n) * 784)], n));
-            var f = model.Backbone.call(x).flatten(1).contiguous();
+            var f = model.Features(x).contiguous();
             f.data<float>().CopyTo(values, start * ResNetFashionClassifier.FeatureCount);
             if ((start / batch) % 10 == 0)
                 Console.WriteLine($"  {(train ? "train" : "test")} {start + n}/{count}  {clock.Elapsed.TotalMilliseconds / (start + n):F1} ms/image");

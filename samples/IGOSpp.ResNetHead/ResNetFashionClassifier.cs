@@ -8,8 +8,11 @@ namespace IGOSpp.Samples.ResNetHead;
 
 /// <summary>
 /// A 224×224 Fashion-MNIST classifier: the real ImageNet-pretrained ResNet-18 (imported from ONNX, frozen) followed
-/// by flatten and a trained linear 512→10 head. Input [N,3,224,224] as produced by <see cref="Preprocess"/>; output
-/// logits [N,10].
+/// by global average pooling and a trained linear 512→10 head. Input [N,3,224,224] as produced by
+/// <see cref="Preprocess"/>; output logits [N,10].
+/// <para>The ONNX graph is imported up to its last convolutional block (<see cref="TrunkOutput"/>, [N,512,7,7]) and the
+/// pooling is done here, so the block is a module of its own: Grad-CAM targets it as <c>trunk</c>. The graph's own
+/// final node (Pooling395, a 7×7 average pool) computes the same 512 features.</para>
 /// </summary>
 public sealed class ResNetFashionClassifier : nn.Module<Tensor, Tensor>
 {
@@ -22,21 +25,25 @@ public sealed class ResNetFashionClassifier : nn.Module<Tensor, Tensor>
     /// <summary>Length of the backbone's feature vector.</summary>
     public const int FeatureCount = 512;
 
+    /// <summary>The ONNX value imported as the trunk's output: the last residual block after its ReLU, [N,512,7,7].</summary>
+    public const string TrunkOutput = "ReLU393_Output_0";
+
     // Per-channel means of the package's ResNetPreprocess.onnx mean image, in its BGR channel order (0–255 scale).
     private static readonly float[] MeanBgr = [103.06f, 115.90f, 123.15f];
 
-    private readonly OnnxModule _backbone;
+    private readonly OnnxModule _trunk;
     private readonly Linear _head;
 
-    private ResNetFashionClassifier(OnnxModule backbone, Linear head) : base(nameof(ResNetFashionClassifier))
+    private ResNetFashionClassifier(OnnxModule trunk, Linear head) : base(nameof(ResNetFashionClassifier))
     {
-        _backbone = backbone;
+        _trunk = trunk;
         _head = head;
-        RegisterComponents();
+        register_module("trunk", trunk);
+        register_module("head", head);
     }
 
-    /// <summary>The imported ResNet-18 backbone ([N,3,224,224] → [N,512,1,1]).</summary>
-    public OnnxModule Backbone => _backbone;
+    /// <summary>The imported ResNet-18 up to its last convolutional block ([N,3,224,224] → [N,512,7,7]).</summary>
+    public OnnxModule Trunk => _trunk;
 
     /// <summary>The linear 512→10 head.</summary>
     public Linear Head => _head;
@@ -54,11 +61,11 @@ public sealed class ResNetFashionClassifier : nn.Module<Tensor, Tensor>
         if (!File.Exists(onnxPath)) throw new FileNotFoundException($"ONNX model '{onnxPath}' not found.", onnxPath);
         if (headPath is not null && !File.Exists(headPath)) throw new FileNotFoundException($"Head weights '{headPath}' not found.", headPath);
 
-        var backbone = OnnxModel.Load(onnxPath);
+        var trunk = OnnxModel.Load(onnxPath, new OnnxImportOptions { OutputName = TrunkOutput });
         var head = nn.Linear(FeatureCount, ClassCount);
         if (headPath is not null) head.load(headPath);
         foreach (var parameter in head.parameters()) parameter.requires_grad = false;
-        var model = new ResNetFashionClassifier(backbone, head);
+        var model = new ResNetFashionClassifier(trunk, head);
         model.eval();
         return model;
     }
@@ -66,8 +73,21 @@ public sealed class ResNetFashionClassifier : nn.Module<Tensor, Tensor>
     /// <summary>Creates a fresh linear 512→10 head (for training).</summary>
     internal static Linear CreateHead() => nn.Linear(FeatureCount, ClassCount);
 
+    /// <summary>The 512 backbone features of images [N,3,224,224]: the trunk's output averaged over its 7×7 positions.</summary>
+    /// <param name="input">Preprocessed images. Not disposed.</param>
+    /// <returns>[N,512]. The caller owns the returned tensor and must dispose it.</returns>
+    public Tensor Features(Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        return _trunk.call(input).mean([2, 3]).MoveToOuterDisposeScope();
+    }
+
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => _head.call(_backbone.call(input).flatten(1));
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        return _head.call(_trunk.call(input).mean([2, 3])).MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// Turns one grey Fashion-MNIST image ([28,28] or [1,28,28], values in [0,1]) into the network's input [3,224,224]:
