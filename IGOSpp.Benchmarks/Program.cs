@@ -4,7 +4,7 @@ using IGOSpp.Benchmarks;
 // explain-once [--model resnet18|small] [--mask 28] [--threads N] [--reference]   time one explanation
 // [--preset short|standard|dry] [--artifacts DIR] <BenchmarkDotNet arguments, e.g. --filter *SmallCnn*>
 // soak [--count 10000] | concurrency [--images 8] [--threads 4] [--no-sharing] | busy [--seconds N]
-// overhead | memory [--model small|resnet18] [--mask 28] [--steps 20] [--batch 64] [--iterations 15] [--reference] [--warm-start]
+// overhead | memory [--model small|resnet18] [--mask 28] [--steps 20] [--batch 64] [--iterations 15] [--reference] [--cold-start]
 if (args.Length > 0 && args[0] == "explain-once") return ExplainOnce.Run(args[1..]);
 if (args.Length > 0 && args[0] == "overhead") return Runners.Overhead(args[1..]);
 if (args.Length > 0 && args[0] == "memory") return Runners.Memory(args[1..]);

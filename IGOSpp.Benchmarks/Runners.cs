@@ -15,7 +15,7 @@ namespace IGOSpp.Benchmarks;
 /// each setting in a fresh process.</item>
 /// </list>
 /// Common options: --model small|fmnist|resnet18 (fmnist = the bundled trained model on the first test image), --mask N, --steps S, --batch B, --iterations N, --threads N,
-/// --reference (unfused, non-reusing loop), --warm-start.
+/// --reference (unfused, non-reusing loop), --cold-start (the paper's line search, no LineSearchWarmStart).
 /// </summary>
 internal static class Runners
 {
@@ -109,7 +109,7 @@ internal static class Runners
             IntegrationSteps = Int("--steps", 20),
             MaxBatchSize = Int("--batch", 64),
             Iterations = Int("--iterations", 15),
-            LineSearchWarmStart = args.Contains("--warm-start"),
+            LineSearchWarmStart = !args.Contains("--cold-start"),
             Seed = 1,
         };
         return (model, options, args.Contains("--reference"));

@@ -39,8 +39,13 @@ public sealed record IgosPlusPlusOptions
     /// <summary>The line search stops shrinking below this step, &gt; 0. Default 1e-5.</summary>
     public double MinStepSize { get; init; } = 1e-5;
 
-    /// <summary>Start each line search from the previous accepted step ÷ StepDecay (fewer model passes). Default false.</summary>
-    public bool LineSearchWarmStart { get; init; }
+    /// <summary>
+    /// Start each line search (after the first) from the previous accepted step ÷ StepDecay, capped at InitialStepSize,
+    /// instead of from InitialStepSize. Default true: on the evaluation set (docs/results.md, 100 images) it halves the
+    /// line-search trials (4.49 → 2.17 per iteration) and leaves deletion and insertion AUC the same within noise
+    /// (0.2582 vs 0.2580, 0.9782 vs 0.9782). False runs the paper's line search, which restarts from InitialStepSize.
+    /// </summary>
+    public bool LineSearchWarmStart { get; init; } = true;
 
     /// <summary>σ of the Gaussian noise added to every path image, ≥ 0 (0 = no noise). Default 0.2.</summary>
     public double NoiseStd { get; init; } = 0.2;
