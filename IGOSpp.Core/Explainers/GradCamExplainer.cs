@@ -16,14 +16,12 @@ namespace IGOSpp;
 /// The activations are captured with a forward hook on the layer, removed when the call ends (also on exceptions);
 /// the gradient is <c>torch.autograd.grad(f, A)</c>, so the model's parameters never receive gradients.
 /// </summary>
-public sealed class GradCamExplainer : IExplainer
+public sealed class GradCamExplainer : ExplainerBase
 {
     /// <summary>The method's name as it appears in <see cref="SaliencyMap.Method"/>.</summary>
     public const string MethodName = "Grad-CAM";
 
-    private readonly nn.Module<Tensor, Tensor> _model;
     private readonly nn.Module<Tensor, Tensor> _layer;
-    private bool _disposed;
 
     /// <summary>Creates an explainer.</summary>
     /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. Not owned.</param>
@@ -33,11 +31,10 @@ public sealed class GradCamExplainer : IExplainer
     /// <exception cref="ArgumentException">The target layer does not exist or is not a tensor-to-tensor module (the
     /// message lists the available names).</exception>
     public GradCamExplainer(nn.Module<Tensor, Tensor> model, GradCamOptions? options = null)
+        : base(model)
     {
-        ArgumentNullException.ThrowIfNull(model);
         Options = options ?? new GradCamOptions();
         Options.Validate(nameof(options));
-        _model = model;
         var modules = model.named_modules().ToList();
         var names = string.Join(", ", modules.Select(m => m.name));
         if (Options.TargetLayer is null)
@@ -65,36 +62,14 @@ public sealed class GradCamExplainer : IExplainer
     public string LayerName { get; }
 
     /// <inheritdoc />
-    public string Method => MethodName;
+    public override string Method => MethodName;
 
     /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId) => Explain(image, classId, null);
+    private protected override ScoreFunction Score => Options.Score;
 
     /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds) => Explain(images, classIds, null);
-
-    /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunSingle(_model, image, classId, Options.Score, input => Run(input, progress, cancellationToken),
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunBatch(_model, images, classIds, Options.Score, input => Run(input, progress, cancellationToken),
-            cancellationToken);
-    }
-
-    /// <summary>Marks the explainer disposed (the model is not disposed).</summary>
-    public void Dispose() => _disposed = true;
-
-    private SaliencyMap[] Run(ExplanationInput input, IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken)
+    private protected override IReadOnlyList<SaliencyMap> Run(ExplanationInput input, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Tensor? activation = null;
@@ -111,7 +86,7 @@ public sealed class GradCamExplainer : IExplainer
         using (torch.enable_grad())
         {
             var x = input.Images.detach().requires_grad_(true);
-            var f = ClassScores.Of(_model.call(x), input.ClassTensor, Options.Score);
+            var f = ClassScores.Of(Model.call(x), input.ClassTensor, Options.Score);
             if (activation is null || activation.dim() != 4 || activation.shape[0] != input.N)
                 throw new ArgumentException(
                     $"The layer '{LayerName}' produced {(activation is null ? "nothing (it was not called through module.call)" : TensorGuard.Shape(activation))}; " +

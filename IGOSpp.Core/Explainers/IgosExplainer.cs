@@ -12,13 +12,10 @@ namespace IGOSpp;
 /// 1 − M. The trace holds D as DeletionScore and R as Regularizer; the other scores are NaN.
 /// </summary>
 /// <remarks>Not thread-safe; several explainers may share one model (see <see cref="IgosPlusPlusExplainer"/>).</remarks>
-public sealed class IgosExplainer : IExplainer
+public sealed class IgosExplainer : ExplainerBase
 {
     /// <summary>The method's name as it appears in <see cref="SaliencyMap.Method"/>.</summary>
     public const string MethodName = "I-GOS";
-
-    private readonly nn.Module<Tensor, Tensor> _model;
-    private bool _disposed;
 
     /// <summary>Creates an explainer.</summary>
     /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. Not owned: the caller keeps and disposes it.</param>
@@ -26,43 +23,23 @@ public sealed class IgosExplainer : IExplainer
     /// <exception cref="ArgumentNullException">The model is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named as <c>options.Name</c>).</exception>
     public IgosExplainer(nn.Module<Tensor, Tensor> model, IgosOptions? options = null)
+        : base(model)
     {
-        ArgumentNullException.ThrowIfNull(model);
         Options = options ?? new IgosOptions();
         Options.Validate(nameof(options));
-        _model = model;
     }
 
     /// <summary>The settings.</summary>
     public IgosOptions Options { get; }
 
     /// <inheritdoc />
-    public string Method => MethodName;
+    public override string Method => MethodName;
 
     /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId) => Explain(image, classId, null);
+    private protected override ScoreFunction Score => Options.Score;
 
     /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds) => Explain(images, classIds, null);
-
-    /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunSingle(_model, image, classId, Options.Score,
-            input => SingleMaskRunner.Run(_model, Options.ToSettings(), input, progress, cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunBatch(_model, images, classIds, Options.Score,
-            input => SingleMaskRunner.Run(_model, Options.ToSettings(), input, progress, cancellationToken), cancellationToken);
-    }
-
-    /// <summary>Marks the explainer disposed (it holds no native memory between calls; the model is not disposed).</summary>
-    public void Dispose() => _disposed = true;
+    private protected override IReadOnlyList<SaliencyMap> Run(ExplanationInput input, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken) =>
+        SingleMaskRunner.Run(Model, Options.ToSettings(), input, progress, cancellationToken);
 }

@@ -23,65 +23,39 @@ namespace IGOSpp;
 /// An instance is not thread-safe; several explainers on different threads may share one model (the model is put in
 /// eval mode while any of them runs and restored when the last finishes; its parameters never receive gradients).
 /// </remarks>
-public sealed class IgosPlusPlusExplainer : IExplainer
+public sealed class IgosPlusPlusExplainer : ExplainerBase
 {
     /// <summary>The method's name as it appears in <see cref="SaliencyMap.Method"/>.</summary>
     public const string MethodName = "iGOS++";
 
-    private readonly nn.Module<Tensor, Tensor> _model;
-    private bool _disposed;
-
     /// <summary>Creates an explainer.</summary>
     /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. Not owned: the caller keeps and disposes it.</param>
-    /// <param name="options">Settings; null = the paper's defaults. Validated here.</param>
+    /// <param name="options">Settings; null = the defaults (see <see cref="IgosPlusPlusOptions"/>). Validated here.</param>
     /// <exception cref="ArgumentNullException">The model is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named as <c>options.Name</c>).</exception>
     public IgosPlusPlusExplainer(nn.Module<Tensor, Tensor> model, IgosPlusPlusOptions? options = null)
+        : base(model)
     {
-        ArgumentNullException.ThrowIfNull(model);
         Options = options ?? new IgosPlusPlusOptions();
         Options.Validate(nameof(options));
-        _model = model;
     }
 
     /// <summary>The settings.</summary>
     public IgosPlusPlusOptions Options { get; }
 
     /// <inheritdoc />
-    public string Method => MethodName;
+    public override string Method => MethodName;
 
     /// <summary>Internal switch for benchmarks: integrate the four terms in separate passes and recompute the line
     /// search's starting loss (the unoptimized reference loop).</summary>
     internal bool ReferenceLoop { get; init; }
 
     /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId) => Explain(image, classId, null);
+    private protected override ScoreFunction Score => Options.Score;
 
     /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds) => Explain(images, classIds, null);
-
-    /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunSingle(_model, image, classId, Options.Score,
-            input => Run(input, progress, cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunBatch(_model, images, classIds, Options.Score,
-            input => Run(input, progress, cancellationToken), cancellationToken);
-    }
-
-    /// <summary>Marks the explainer disposed (it holds no native memory between calls; the model is not disposed).</summary>
-    public void Dispose() => _disposed = true;
-
-    private SaliencyMap[] Run(ExplanationInput input, IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken)
+    private protected override IReadOnlyList<SaliencyMap> Run(ExplanationInput input, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var size = Options.MaskSize;
         if (size > input.Height || size > input.Width)
@@ -98,7 +72,7 @@ public sealed class IgosPlusPlusExplainer : IExplainer
         Tensor baselines;
         using (torch.no_grad()) baselines = BaselineFactory.Create(Options.Baseline, input.Images);
         var seed = (long)(Options.Seed ?? Random.Shared.Next());
-        var integrator = new IntegratedGradient(_model, Options.IntegrationSteps, Options.NoiseStd, Options.Score, Options.MaxBatchSize);
+        var integrator = new IntegratedGradient(Model, Options.IntegrationSteps, Options.NoiseStd, Options.Score, Options.MaxBatchSize);
         using var objective = new IgosPlusPlusObjective(integrator, input.Images, baselines, input.ClassTensor, Options, seed)
         {
             Unfused = ReferenceLoop,

@@ -16,15 +16,13 @@ namespace IGOSpp;
 /// 1 − Saliency/max(Saliency), i.e. 0 at the most attributed pixel. The signed attributions come from
 /// <see cref="Attribute"/>.
 /// </summary>
-public sealed class IntegratedGradientsExplainer : IExplainer
+public sealed class IntegratedGradientsExplainer : ExplainerBase
 {
     /// <summary>The method's name as it appears in <see cref="SaliencyMap.Method"/>.</summary>
     public const string MethodName = "Integrated Gradients";
 
-    private readonly nn.Module<Tensor, Tensor> _model;
     private readonly double[] _nodes;
     private readonly double[] _weights;
-    private bool _disposed;
 
     /// <summary>Creates an explainer.</summary>
     /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. Not owned.</param>
@@ -32,11 +30,10 @@ public sealed class IntegratedGradientsExplainer : IExplainer
     /// <exception cref="ArgumentNullException">The model is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named as <c>options.Name</c>).</exception>
     public IntegratedGradientsExplainer(nn.Module<Tensor, Tensor> model, IntegratedGradientsOptions? options = null)
+        : base(model)
     {
-        ArgumentNullException.ThrowIfNull(model);
         Options = options ?? new IntegratedGradientsOptions();
         Options.Validate(nameof(options));
-        _model = model;
         (_nodes, _weights) = Quadrature.Create(Options.Quadrature, Options.Steps);
     }
 
@@ -44,7 +41,7 @@ public sealed class IntegratedGradientsExplainer : IExplainer
     public IntegratedGradientsOptions Options { get; }
 
     /// <inheritdoc />
-    public string Method => MethodName;
+    public override string Method => MethodName;
 
     /// <summary>The signed attributions of a batch.</summary>
     /// <param name="images">Float32 images <c>[N,C,H,W]</c>; not modified.</param>
@@ -53,39 +50,17 @@ public sealed class IntegratedGradientsExplainer : IExplainer
     /// <returns>Attributions <c>[N,C,H,W]</c> on the images' device. The caller owns the tensor and must dispose it.</returns>
     public Tensor Attribute(Tensor images, IReadOnlyList<long> classIds, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunBatchOf(_model, images, classIds, Options.Score,
+        ThrowIfDisposed();
+        return ExplanationRunner.RunBatchOf(Model, images, classIds, Options.Score,
             input => Attributions(input, null, cancellationToken).MoveToOuterDisposeScope(), cancellationToken);
     }
 
     /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId) => Explain(image, classId, null);
+    private protected override ScoreFunction Score => Options.Score;
 
     /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds) => Explain(images, classIds, null);
-
-    /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunSingle(_model, image, classId, Options.Score, input => Run(input, progress, cancellationToken),
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunBatch(_model, images, classIds, Options.Score, input => Run(input, progress, cancellationToken),
-            cancellationToken);
-    }
-
-    /// <summary>Marks the explainer disposed (the model is not disposed).</summary>
-    public void Dispose() => _disposed = true;
-
-    private SaliencyMap[] Run(ExplanationInput input, IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken)
+    private protected override IReadOnlyList<SaliencyMap> Run(ExplanationInput input, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var r = Options.Resolution;
         if (r is { } side && (side > input.Height || side > input.Width))
@@ -138,7 +113,7 @@ public sealed class IntegratedGradientsExplainer : IExplainer
             {
                 var path = (baselines.unsqueeze(0) + alpha * delta.unsqueeze(0)).reshape(k * n, x.shape[1], x.shape[2], x.shape[3])
                     .detach().requires_grad_(true);
-                var f = ClassScores.Of(_model.call(path), input.ClassTensor.repeat(k), Options.Score);
+                var f = ClassScores.Of(Model.call(path), input.ClassTensor.repeat(k), Options.Score);
                 var grad = torch.autograd.grad([f.sum()], [path])[0];
                 using var noGrad = torch.no_grad();
                 sum.add_((grad.view(k, n, x.shape[1], x.shape[2], x.shape[3]) * weight).sum([0]));

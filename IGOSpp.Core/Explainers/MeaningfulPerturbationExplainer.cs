@@ -17,13 +17,10 @@ namespace IGOSpp;
 /// after each step. <see cref="SaliencyMap.Mask"/> is m, <see cref="SaliencyMap.Saliency"/> is 1 − m. The trace records
 /// per iteration the loss, f as DeletionScore and the regularizer; one progress report per iteration.
 /// </summary>
-public sealed class MeaningfulPerturbationExplainer : IExplainer
+public sealed class MeaningfulPerturbationExplainer : ExplainerBase
 {
     /// <summary>The method's name as it appears in <see cref="SaliencyMap.Method"/>.</summary>
     public const string MethodName = "Mask";
-
-    private readonly nn.Module<Tensor, Tensor> _model;
-    private bool _disposed;
 
     /// <summary>Creates an explainer.</summary>
     /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. Not owned.</param>
@@ -31,47 +28,24 @@ public sealed class MeaningfulPerturbationExplainer : IExplainer
     /// <exception cref="ArgumentNullException">The model is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named as <c>options.Name</c>).</exception>
     public MeaningfulPerturbationExplainer(nn.Module<Tensor, Tensor> model, MeaningfulPerturbationOptions? options = null)
+        : base(model)
     {
-        ArgumentNullException.ThrowIfNull(model);
         Options = options ?? new MeaningfulPerturbationOptions();
         Options.Validate(nameof(options));
-        _model = model;
     }
 
     /// <summary>The settings.</summary>
     public MeaningfulPerturbationOptions Options { get; }
 
     /// <inheritdoc />
-    public string Method => MethodName;
+    public override string Method => MethodName;
 
     /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId) => Explain(image, classId, null);
+    private protected override ScoreFunction Score => Options.Score;
 
     /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds) => Explain(images, classIds, null);
-
-    /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunSingle(_model, image, classId, Options.Score, input => Run(input, progress, cancellationToken),
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunBatch(_model, images, classIds, Options.Score, input => Run(input, progress, cancellationToken),
-            cancellationToken);
-    }
-
-    /// <summary>Marks the explainer disposed (the model is not disposed).</summary>
-    public void Dispose() => _disposed = true;
-
-    private SaliencyMap[] Run(ExplanationInput input, IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken)
+    private protected override IReadOnlyList<SaliencyMap> Run(ExplanationInput input, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var (n, h, w) = (input.N, input.Height, input.Width);
         var size = Options.MaskSize;
@@ -102,7 +76,7 @@ public sealed class MeaningfulPerturbationExplainer : IExplainer
                 var up = MaskUpsampling.Bilinear(mask, h, w);
                 if (jitter > 0)
                     up = nn.functional.pad(up, [jitter, jitter, jitter, jitter], PaddingModes.Replicate).narrow(2, dy, h).narrow(3, dx, w);
-                f = ClassScores.Of(_model.call(baselines + up * delta), input.ClassTensor, Options.Score);
+                f = ClassScores.Of(Model.call(baselines + up * delta), input.ClassTensor, Options.Score);
                 regularizer = Options.L1 * (1 - mask).abs().flatten(1).mean([1]) + Options.L2 * BilateralTV.TotalVariation(mask, Options.TvBeta);
                 var grad = torch.autograd.grad([(f + regularizer).sum()], [mask])[0];
                 mask.grad = grad.detach();

@@ -15,13 +15,10 @@ namespace IGOSpp;
 /// 1 − (S − min S)/(max S − min S). The masks depend only on the seed and the image size, so every image of a batch
 /// sees the same masks (a batch equals its images explained one by one). One progress report per model pass.
 /// </summary>
-public sealed class RiseExplainer : IExplainer
+public sealed class RiseExplainer : ExplainerBase
 {
     /// <summary>The method's name as it appears in <see cref="SaliencyMap.Method"/>.</summary>
     public const string MethodName = "RISE";
-
-    private readonly nn.Module<Tensor, Tensor> _model;
-    private bool _disposed;
 
     /// <summary>Creates an explainer.</summary>
     /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. Not owned.</param>
@@ -29,47 +26,24 @@ public sealed class RiseExplainer : IExplainer
     /// <exception cref="ArgumentNullException">The model is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named as <c>options.Name</c>).</exception>
     public RiseExplainer(nn.Module<Tensor, Tensor> model, RiseOptions? options = null)
+        : base(model)
     {
-        ArgumentNullException.ThrowIfNull(model);
         Options = options ?? new RiseOptions();
         Options.Validate(nameof(options));
-        _model = model;
     }
 
     /// <summary>The settings.</summary>
     public RiseOptions Options { get; }
 
     /// <inheritdoc />
-    public string Method => MethodName;
+    public override string Method => MethodName;
 
     /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId) => Explain(image, classId, null);
+    private protected override ScoreFunction Score => Options.Score;
 
     /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds) => Explain(images, classIds, null);
-
-    /// <inheritdoc />
-    public SaliencyMap Explain(Tensor image, long classId, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunSingle(_model, image, classId, Options.Score, input => Run(input, progress, cancellationToken),
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<long> classIds, IProgress<ExplanationProgress>? progress,
-        CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ExplanationRunner.RunBatch(_model, images, classIds, Options.Score, input => Run(input, progress, cancellationToken),
-            cancellationToken);
-    }
-
-    /// <summary>Marks the explainer disposed (the model is not disposed).</summary>
-    public void Dispose() => _disposed = true;
-
-    private SaliencyMap[] Run(ExplanationInput input, IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken)
+    private protected override IReadOnlyList<SaliencyMap> Run(ExplanationInput input, IProgress<ExplanationProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var (n, h, w) = (input.N, input.Height, input.Width);
         var x = input.Images;
@@ -102,7 +76,7 @@ public sealed class RiseExplainer : IExplainer
             var masks = torch.stack(Enumerable.Range(0, m).Select(i =>
                 up[i, 0].narrow(0, offsets.Next((int)cellH), h).narrow(1, offsets.Next((int)cellW), w)).ToArray()).to(device); // [m,H,W]
             var perturbed = (baselines.unsqueeze(0) + masks.view(m, 1, 1, h, w) * delta.unsqueeze(0)).reshape(m * n, x.shape[1], h, w);
-            var f = ClassScores.Of(_model.call(perturbed), input.ClassTensor.repeat(m), Options.Score).view(m, n);
+            var f = ClassScores.Of(Model.call(perturbed), input.ClassTensor.repeat(m), Options.Score).view(m, n);
             sum.add_((f.view(m, n, 1, 1) * masks.view(m, 1, h, w)).sum([0]));
             progress?.Report(new ExplanationProgress(b + 1, batches, double.NaN, input.Clock.Elapsed));
         }

@@ -48,7 +48,7 @@ internal static class MethodCatalog
         if (imageSize > 28) yield return Other($"igos{imageSize}", "I-GOS", $"{imageSize}×{imageSize}", "defaults", (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = imageSize, Seed = seed }));
         yield return Other("igosplus7", "iGOS+", "7×7", "defaults", (m, seed) => new IgosPlusExplainer(m, new IgosPlusOptions { MaskSize = 7, Seed = seed }));
         yield return Other("mask28", "Mask (Fong & Vedaldi)", "28×28", "defaults (Adam, 300 it)", (m, seed) => new MeaningfulPerturbationExplainer(m, new MeaningfulPerturbationOptions { MaskSize = 28, Seed = seed }));
-        yield return Other("rise", "RISE", full, "defaults (1000 masks at ≤ 64 px, 7×7 grid, p 0.5)", (m, seed) => new RiseExplainer(m, new RiseOptions { Seed = seed }));
+        yield return Other("rise", "RISE", full, $"defaults ({new RiseOptions().ResolveMaskCount(imageSize)} masks at {imageSize} px, 7×7 grid, p 0.5)", (m, seed) => new RiseExplainer(m, new RiseOptions { Seed = seed }));
         yield return Other("ig", "Integrated Gradients", full, "defaults (50 Gauss–Legendre steps, blur baseline)", (m, _) => new IntegratedGradientsExplainer(m));
         yield return Other("gradcam", "Grad-CAM", gradCamLayer is null ? "last conv layer" : $"layer {gradCamLayer}", gradCamLayer is null ? "defaults (last Conv2d)" : $"TargetLayer {gradCamLayer}",
             (m, _) => new GradCamExplainer(m, new GradCamOptions { TargetLayer = gradCamLayer }));
