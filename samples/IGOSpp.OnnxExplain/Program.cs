@@ -25,7 +25,7 @@ using static TorchSharp.torch;
 //     --image PNG        image to explain (default samples/images/4-coat.png)
 //     --class N          class to explain (default: the predicted class)
 //     --mask N           iGOS++ mask side, default 28
-//     --iterations N     iGOS++ iterations, default 15 (about 4 minutes at 224x224 on 2 cores; 2 for a quick look)
+//     --iterations N     iGOS++ iterations, default 15 (minutes at 224x224: about 4 on 2 quiet cores; 2 for a quick look)
 //     --out DIR          output directory, default out/onnx
 //     --threads N        torch threads, default: number of processors
 //   Preprocessing for your own model (pixels in [0,1] → (x·scale − mean) / std per channel, in the model's order):
@@ -87,9 +87,8 @@ static int Run(Settings settings)
     var preprocessing = PreprocessingFor(settings, model, defaultModel);
     Console.WriteLine($"Preprocessing: {preprocessing.Describe()}");
     var imagePath = settings.ImagePath ?? FindRepositoryFile(Path.Combine("samples", "images", "4-coat.png"));
+    using var scope = torch.NewDisposeScope(); // owns the image tensors below
     var (input, display) = preprocessing.Load(imagePath);
-    using var inputScope = input;
-    using var displayScope = display;
 
     // 3. Predict, and compare with ONNX Runtime on the same tensor.
     float[] logits;
@@ -111,14 +110,16 @@ static int Run(Settings settings)
 
     var names = defaultModel && logits.Length == FashionClassifierOnnx.ClassCount ? FashionClassifierOnnx.ClassNames : null;
     string Name(long c) => names?[c] ?? $"class {c}";
-    Console.WriteLine($"Predicted: {Name(predicted)} (class {predicted}), probability {probabilities[predicted]:F4}");
+    string Label(long c) => names is null ? $"class {c}" : $"{names[c]} (class {c})";
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Predicted: {Label(predicted)}, probability {probabilities[predicted]:F4}"));
     if (classId != predicted)
-        Console.WriteLine($"Explaining: {Name(classId)} (class {classId}), probability {probabilities[classId]:F4}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Explaining: {Label(classId)}, probability {probabilities[classId]:F4}"));
 
     // 4. Explain with iGOS++ (gradients flow through the imported graph to the image).
     var options = new IgosPlusPlusOptions { MaskSize = settings.MaskSize, Iterations = settings.Iterations, Seed = 1 };
-    Console.WriteLine($"iGOS++: mask {options.MaskSize}x{options.MaskSize}, {options.Iterations} iterations, {options.IntegrationSteps} integration steps. " +
-                      "With the defaults one 224x224 ResNet-18 explanation takes about 4 minutes on 2 cores; --iterations 2 gives a quick (rougher) look.");
+    Console.WriteLine($"iGOS++: mask {options.MaskSize}x{options.MaskSize}, iterations {options.Iterations}, integration steps {options.IntegrationSteps}. " +
+                      "With the defaults one 224x224 ResNet-18 explanation takes minutes: about 4 on 2 quiet cores, up to 10 on a busy machine; " +
+                      "--iterations 2 gives a quick, rougher look.");
     using var explainer = new IgosPlusPlusExplainer(model, options);
     clock.Restart();
     using var map = explainer.Explain(input, classId, new ConsoleProgress());
@@ -279,10 +280,16 @@ static string FindRepositoryFile(string relativePath)
     throw new FileNotFoundException($"{relativePath} not found above {AppContext.BaseDirectory} or the working directory.", relativePath);
 }
 
-/// <summary>Prints each iGOS++ iteration as it finishes (synchronously, so lines stay in order).</summary>
+/// <summary>Prints each iGOS++ iteration as it finishes (synchronously, so lines stay in order), with an estimate of
+/// the remaining time after the first one.</summary>
 internal sealed class ConsoleProgress : IProgress<ExplanationProgress>
 {
-    public void Report(ExplanationProgress value) =>
+    public void Report(ExplanationProgress value)
+    {
+        var remaining = value.Iteration < value.TotalIterations
+            ? string.Create(CultureInfo.InvariantCulture, $", about {value.Elapsed.TotalSeconds / value.Iteration * (value.TotalIterations - value.Iteration):F0} s to go")
+            : "";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  iteration {value.Iteration}/{value.TotalIterations}: loss {value.Loss:F4}, {value.Elapsed.TotalSeconds:F1} s"));
+            $"  iteration {value.Iteration}/{value.TotalIterations}: loss {value.Loss:F4}, {value.Elapsed.TotalSeconds:F1} s{remaining}"));
+    }
 }
