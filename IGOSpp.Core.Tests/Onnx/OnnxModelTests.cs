@@ -1,6 +1,7 @@
 using FluentAssertions;
 using IGOSpp.Onnx;
 using NUnit.Framework;
+using TorchSharp;
 using static IGOSpp.Tests.Onnx.OnnxModelWriter;
 
 namespace IGOSpp.Tests.Onnx;
@@ -34,6 +35,23 @@ public sealed class OnnxModelTests
 
         act.Should().Throw<NotSupportedException>()
             .Where(e => e.Message.Contains("'Erf'") && e.Message.Contains("my_erf_node") && e.Message.Contains("erf.onnx"));
+    }
+
+    [Test]
+    public void Load_GraphFieldSplitInTwo_MergesThemAsProtobufRequires()
+    {
+        // A serialized model with a second ModelProto.graph field appended (what a tool that extends a model without
+        // re-encoding it writes): protobuf merges the two, so nodes, outputs and initializers of both parts count.
+        var first = new OnnxModelWriter(13).Input("x", 1, 4).Output("y").Node("Relu", ["x"], ["y"]).ToBytes();
+        var second = new OnnxModelWriter(13).Output("z").Node("Sigmoid", ["y"], ["z"]).ToGraphFieldBytes();
+
+        using var module = OnnxModel.Load(new MemoryStream([.. first, .. second]), new OnnxImportOptions { OutputName = "z" });
+        using var x = torch.tensor(new[] { -1f, 0.5f, 2f, -3f }).reshape(1, 4);
+        using var y = module.call(x);
+
+        module.InputName.Should().Be("x");
+        var expected = new[] { 0.5f, 1 / (1 + MathF.Exp(-0.5f)), 1 / (1 + MathF.Exp(-2f)), 0.5f };
+        y.data<float>().ToArray().Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-6f);
     }
 
     [Test]

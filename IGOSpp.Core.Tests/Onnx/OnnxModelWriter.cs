@@ -105,7 +105,19 @@ public sealed class OnnxModelWriter
         o.WriteTag(1, WireFormat.WireType.Varint);
         o.WriteInt64(_irVersion);
         WriteString(o, 2, "IGOSpp.Tests");
-        WriteBytes(o, 7, Message(g =>
+        WriteBytes(o, 7, Graph());
+        WriteBytes(o, 8, Message(s =>
+        {
+            WriteString(s, 1, "");
+            s.WriteTag(2, WireFormat.WireType.Varint);
+            s.WriteInt64(_opset);
+        }));
+    });
+
+    /// <summary>Only ModelProto field 7 (the graph): appended to a serialized model, protobuf merges it into that graph.</summary>
+    public byte[] ToGraphFieldBytes() => Message(o => WriteBytes(o, 7, Graph()));
+
+    private byte[] Graph() => Message(g =>
         {
             foreach (var node in _nodes)
             {
@@ -127,14 +139,7 @@ public sealed class OnnxModelWriter
             {
                 WriteBytes(g, 12, output);
             }
-        }));
-        WriteBytes(o, 8, Message(s =>
-        {
-            WriteString(s, 1, "");
-            s.WriteTag(2, WireFormat.WireType.Varint);
-            s.WriteInt64(_opset);
-        }));
-    });
+        });
 
     public static byte[] IntAttribute(string name, long value) => Message(o =>
     {

@@ -180,7 +180,8 @@ internal static class OnnxProtoReader
                 {
                     case 1: Expect(tag, Varint); model.IrVersion = input.ReadInt64(); break;
                     case 2: Expect(tag, Delimited); model.ProducerName = input.ReadString(); break;
-                    case 7: Expect(tag, Delimited); model.Graph = ReadGraph(Sub(input)); break;
+                    // A repeated singular message field merges into the first (protobuf encoding rules).
+                    case 7: Expect(tag, Delimited); model.Graph = ReadGraph(Sub(input), model.Graph); break;
                     case 8: Expect(tag, Delimited); model.OpsetImports.Add(ReadOpset(Sub(input))); break;
                     default: input.SkipLastField(); break;
                 }
@@ -212,9 +213,9 @@ internal static class OnnxProtoReader
         return (domain, version);
     }
 
-    private static OnnxGraphProto ReadGraph(CodedInputStream input)
+    private static OnnxGraphProto ReadGraph(CodedInputStream input, OnnxGraphProto? mergeInto = null)
     {
-        var graph = new OnnxGraphProto();
+        var graph = mergeInto ?? new OnnxGraphProto();
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
