@@ -68,7 +68,9 @@ static int Run(Settings settings)
 {
     if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
         Console.Error.WriteLine("warning: OMP_WAIT_POLICY is not set; set OMP_WAIT_POLICY=PASSIVE on a shared machine.");
+    // Explanations and metric evaluations set libtorch's thread count themselves (IgosThreading): bound them too.
     torch.set_num_threads(settings.Threads);
+    IgosThreading.MaxIntraOpThreads = settings.Threads;
     var total = Stopwatch.StartNew();
     Directory.CreateDirectory(settings.OutputDirectory);
 

@@ -21,6 +21,7 @@ var settings = Settings.Parse(args);
 if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
     Console.Error.WriteLine("warning: OMP_WAIT_POLICY is not set; set OMP_WAIT_POLICY=PASSIVE on a shared machine.");
 torch.set_num_threads(settings.Threads);
+IgosThreading.MaxIntraOpThreads = settings.Threads; // explanations set libtorch's thread count themselves
 var onnxPath = Path.Combine(AppContext.BaseDirectory, "Models", "ResNet18.onnx");
 
 if (settings.Explain)
