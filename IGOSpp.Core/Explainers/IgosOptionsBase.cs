@@ -1,0 +1,99 @@
+using IGOSpp.Internal;
+using IGOSpp.Optimization;
+using IGOSpp.Perturbation;
+
+namespace IGOSpp;
+
+/// <summary>
+/// The settings that I-GOS (<see cref="IgosOptions"/>), iGOS+ (<see cref="IgosPlusOptions"/>) and iGOS++
+/// (<see cref="IgosPlusPlusOptions"/>) share: the masks, the integrated gradient, the regularizer weights and the step
+/// rule. The defaults are the iGOS++ paper's, so the three methods are comparable. Validated when an explainer is
+/// created. Only the library's options records derive from it.
+/// </summary>
+public abstract record IgosOptionsBase
+{
+    private protected IgosOptionsBase()
+    {
+    }
+
+    /// <summary>Side of the square mask(s) (h = w = MaskSize), ≥ 2 and ≤ the image's height and width. Default 28.</summary>
+    public int MaskSize { get; init; } = 28;
+
+    /// <summary>Number of optimization iterations, ≥ 1. Default 15.</summary>
+    public int Iterations { get; init; } = 15;
+
+    /// <summary>Number of path points S of the integrated gradient, ≥ 1. Default 20.</summary>
+    public int IntegrationSteps { get; init; } = 20;
+
+    /// <summary>Weight λ1 of the L1 term mean|1 − M| (M = Mx⊙My for iGOS++), ≥ 0. Default 1.</summary>
+    public double L1 { get; init; } = 1;
+
+    /// <summary>Weight λ2 of the total variation term (bilateral for iGOS+ and iGOS++), ≥ 0. Default 20.</summary>
+    public double L2 { get; init; } = 20;
+
+    /// <summary>First step size of each line search (or the fixed step of the other optimizers), &gt; 0. Default 1000.</summary>
+    public double InitialStepSize { get; init; } = 1000;
+
+    /// <summary>Step rule. Default <see cref="OptimizerKind.LineSearch"/>.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.LineSearch;
+
+    /// <summary>Armijo constant, in (0,1). Default 1e-4.</summary>
+    public double ArmijoBeta { get; init; } = 1e-4;
+
+    /// <summary>Factor by which a rejected line-search step shrinks, in (0,1). Default 0.2.</summary>
+    public double StepDecay { get; init; } = 0.2;
+
+    /// <summary>The line search stops shrinking below this step, &gt; 0. Default 1e-5.</summary>
+    public double MinStepSize { get; init; } = 1e-5;
+
+    /// <summary>σ of the Gaussian noise added to every path image, ≥ 0 (0 = no noise). Default 0.2.</summary>
+    public double NoiseStd { get; init; } = 0.2;
+
+    /// <summary>How logits become the class score. Default <see cref="ScoreFunction.Softmax"/>.</summary>
+    public ScoreFunction Score { get; init; } = ScoreFunction.Softmax;
+
+    /// <summary>Seed of the path noise; null draws a new seed per call (not reproducible). Default null.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>The baseline Ĩ. Default a Gaussian blur (kernel 51, σ 50 at 224 px, scaled with the image size).</summary>
+    public IBaseline Baseline { get; init; } = new GaussianBlurBaseline();
+
+    /// <summary>Largest number of images per model pass (bounds memory), ≥ 1. Default 64.</summary>
+    public int MaxBatchSize { get; init; } = 64;
+
+    /// <summary>Whether each line search after the first starts from the previous accepted step (see
+    /// <see cref="IgosPlusPlusOptions.LineSearchWarmStart"/>).</summary>
+    private protected virtual bool WarmStart => false;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (or <see cref="ArgumentNullException"/>) naming the first
+    /// invalid setting as <c>options.Name</c>.</summary>
+    /// <param name="paramName">Name to report for the options object.</param>
+    public void Validate(string paramName = "options")
+    {
+        OptionCheck.Require(MaskSize >= 2, paramName, nameof(MaskSize), MaskSize, "must be ≥ 2");
+        OptionCheck.Require(IntegrationSteps >= 1, paramName, nameof(IntegrationSteps), IntegrationSteps, "must be ≥ 1");
+        OptionCheck.Require(L1 >= 0 && double.IsFinite(L1), paramName, nameof(L1), L1, "must be finite and ≥ 0");
+        OptionCheck.Require(L2 >= 0 && double.IsFinite(L2), paramName, nameof(L2), L2, "must be finite and ≥ 0");
+        OptionCheck.Require(NoiseStd >= 0 && double.IsFinite(NoiseStd), paramName, nameof(NoiseStd), NoiseStd, "must be finite and ≥ 0");
+        ValidateMethod(paramName);
+        OptionCheck.Require(Enum.IsDefined(Score), paramName, nameof(Score), Score, "is not a known score function");
+        OptionCheck.Require(MaxBatchSize >= 1, paramName, nameof(MaxBatchSize), MaxBatchSize, "must be ≥ 1");
+        OptionCheck.RequireNotNull(Baseline, paramName, nameof(Baseline));
+        ToOptimizerOptions().Validate(paramName);
+    }
+
+    /// <summary>The mask optimizer settings these options imply.</summary>
+    public MaskOptimizerOptions ToOptimizerOptions() => new()
+    {
+        Iterations = Iterations,
+        Optimizer = Optimizer,
+        InitialStepSize = InitialStepSize,
+        ArmijoBeta = ArmijoBeta,
+        StepDecay = StepDecay,
+        MinStepSize = MinStepSize,
+        LineSearchWarmStart = WarmStart,
+    };
+
+    /// <summary>Checks the settings only one method has (same rules and exceptions as <see cref="Validate"/>).</summary>
+    private protected abstract void ValidateMethod(string paramName);
+}
