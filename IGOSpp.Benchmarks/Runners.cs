@@ -96,7 +96,13 @@ internal static class Runners
         string? Arg(string name) => RunnerArgs.Value(args, name);
         int Int(string name, int fallback) => RunnerArgs.Int(args, name, fallback);
 
-        if (Arg("--threads") is { } threads) torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+        if (Arg("--threads") is { } threads)
+        {
+            var count = int.Parse(threads, CultureInfo.InvariantCulture);
+            torch.set_num_threads(count);
+            IgosThreading.MaxIntraOpThreads = count; // explanations set libtorch's thread count themselves
+        }
+
         var model = Arg("--model") switch
         {
             "small" => ModelCase.Small28,

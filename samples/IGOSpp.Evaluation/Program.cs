@@ -68,6 +68,7 @@ var labels = test.Labels.to(ScalarType.Int64).data<long>().ToArray();
 var chosen = Enumerable.Range(0, labels.Length).Where(i => predicted[i] == labels[i]).Take(count).ToArray();
 if (chosen.Length < count) Console.Error.WriteLine($"Only {chosen.Length} correctly classified images found.");
 
+var group = Arg("--group") ?? (resnet ? "resnet18-head" : "fashion-mnist");
 var metric = new InsertionDeletionMetric(model);
 var rows = new List<ResultRow>();
 foreach (var method in methods)
@@ -104,12 +105,12 @@ foreach (var method in methods)
             $"  line search: median accepted step {steps.Order().ElementAt(steps.Count / 2):G3}, line-search trials per iteration (mean) {trials.Average():F2}"));
     foreach (var variant in method.Variants)
         rows.Add(new ResultRow(variant.Title, method.Resolution, stats[variant].Deletion, stats[variant].Insertion, seconds, method.Settings));
+
+    // Written after every method, so a long run that is stopped keeps the methods it finished.
+    ResultsTable.Merge(outPath, ResultsTable.Render(rows, chosen.Length, string.Join(' ', args), group, modelDescription, imageSize), group);
+    Console.WriteLine($"Wrote {rows.Count} rows to {Path.GetFullPath(outPath)}.");
 }
 
-var group = Arg("--group") ?? (resnet ? "resnet18-head" : "fashion-mnist");
-var markdown = ResultsTable.Render(rows, chosen.Length, string.Join(' ', args), group, modelDescription, imageSize);
-ResultsTable.Merge(outPath, markdown, group);
-Console.WriteLine($"Wrote {rows.Count} rows to {Path.GetFullPath(outPath)}.");
 return 0;
 
 string? Arg(string name)
