@@ -25,7 +25,7 @@ using static TorchSharp.torch;
 //     --image PNG        image to explain (default samples/images/4-coat.png)
 //     --class N          class to explain (default: the predicted class)
 //     --mask N           iGOS++ mask side, default 28
-//     --iterations N     iGOS++ iterations, default 15 (minutes at 224x224: about 4 on 2 quiet cores; 2 for a quick look)
+//     --iterations N     iGOS++ iterations, default 15 (about 3.5 minutes at 224x224 on 2 cores; 2 for a quick look)
 //     --out DIR          output directory, default out/onnx
 //     --threads N        torch threads, default: number of processors
 //   Preprocessing for your own model (pixels in [0,1] → (x·scale − mean) / std per channel, in the model's order):
@@ -120,7 +120,7 @@ static int Run(Settings settings)
     // 4. Explain with iGOS++ (gradients flow through the imported graph to the image).
     var options = new IgosPlusPlusOptions { MaskSize = settings.MaskSize, Iterations = settings.Iterations, Seed = 1 };
     Console.WriteLine($"iGOS++: mask {options.MaskSize}x{options.MaskSize}, iterations {options.Iterations}, integration steps {options.IntegrationSteps}. " +
-                      "With the defaults one 224x224 ResNet-18 explanation takes minutes: about 4 on 2 quiet cores, up to 10 on a busy machine; " +
+                      "With the defaults one 224x224 ResNet-18 explanation takes minutes: 215 s on average on 2 cores (measured, docs/results.md), up to 10 minutes on a busy machine; " +
                       "--iterations 2 gives a quick, rougher look.");
     using var explainer = new IgosPlusPlusExplainer(model, options);
     clock.Restart();
