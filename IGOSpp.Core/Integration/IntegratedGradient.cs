@@ -106,7 +106,7 @@ public sealed class IntegratedGradient
 
         var scoreSums = torch.zeros([terms.Count, n], ScalarType.Float32, images.device);
         var gradSums = computeGradients ? new Tensor?[terms.Count] : null;
-        using var noise = new PathNoise(noiseSeed, NoiseStd, [1, c, h, w], images.device);
+        using var noise = new PathNoise(noiseSeed, NoiseStd, [1, c, h, w], Steps, images.device);
 
         foreach (var chunk in PlanChunks(terms.Count, n))
         {
