@@ -85,7 +85,10 @@ internal static class FashionClassifierOnnx
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputPath))!);
-        File.WriteAllBytes(outputPath, stream.ToArray());
+        // Written beside the target and moved over it, so an interrupted run never leaves a truncated model behind.
+        var partial = outputPath + ".partial";
+        File.WriteAllBytes(partial, stream.ToArray());
+        File.Move(partial, outputPath, overwrite: true);
         return irVersion;
     }
 

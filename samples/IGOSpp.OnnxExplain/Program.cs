@@ -175,7 +175,8 @@ static IGOSpp.Onnx.OnnxModule Import(string path, OnnxImportOptions options)
     }
 }
 
-// Writes out/onnx/resnet18-fmnist.onnx from ResNet18.onnx (copied next to the program) and the committed head.
+// Writes out/onnx/resnet18-fmnist.onnx from ResNet18.onnx (copied next to the program) and the committed head,
+// unless the file is already newer than both.
 static string WriteDefaultModel(string outputDirectory)
 {
     var backbone = Path.Combine(AppContext.BaseDirectory, "Models", "ResNet18.onnx");
@@ -183,6 +184,14 @@ static string WriteDefaultModel(string outputDirectory)
         throw new FileNotFoundException($"ResNet18.onnx not found at {backbone}; build the project (it is copied from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package).", backbone);
     var head = FindRepositoryFile(Path.Combine("samples", "models", "resnet18-fmnist-head.bin"));
     var path = Path.Combine(outputDirectory, "resnet18-fmnist.onnx");
+    if (File.Exists(path)
+        && File.GetLastWriteTimeUtc(path) >= File.GetLastWriteTimeUtc(backbone)
+        && File.GetLastWriteTimeUtc(path) >= File.GetLastWriteTimeUtc(head))
+    {
+        Console.WriteLine($"Using {path}: newer than ResNet18.onnx and {Path.GetFileName(head)}, not rewritten.");
+        return path;
+    }
+
     var clock = Stopwatch.StartNew();
     var irVersion = FashionClassifierOnnx.Write(backbone, head, path);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
