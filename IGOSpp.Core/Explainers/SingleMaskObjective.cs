@@ -28,6 +28,7 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
     private readonly SingleMaskSettings _settings;
     private readonly Tensor _images;
     private readonly Tensor _baselines;
+    private readonly Tensor _delta;
     private readonly Tensor _classes;
     private readonly BilateralTV? _btv;
     private readonly long _seed;
@@ -38,6 +39,7 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
         _integrator = integrator;
         _images = images;
         _baselines = baselines;
+        using (torch.no_grad()) _delta = (images - baselines).DetachFromDisposeScope();
         _classes = classes;
         _settings = settings;
         _seed = seed;
@@ -54,6 +56,7 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
         var images = samples is null ? _images : _images.index_select(0, samples);
         var baselines = samples is null ? _baselines : _baselines.index_select(0, samples);
         var classes = samples is null ? _classes : _classes.index_select(0, samples);
+        var delta = samples is null ? _delta : _delta.index_select(0, samples);
         var (h, w) = (images.shape[2], images.shape[3]);
 
         var m = computeGradients ? masks[0].detach().requires_grad_(true) : masks[0];
@@ -61,8 +64,8 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
         PathTerm[] terms = _settings.InsertionTerm
             ? [new(PathKind.Deletion, u), new(PathKind.Insertion, u)]
             : [new(PathKind.Deletion, u)];
-        using var fused = _integrator.Compute(images, baselines, classes, terms, Seeds.Mix(_seed, iteration), computeGradients,
-            cancellationToken);
+        using var fused = _integrator.ComputeWithDelta(images, baselines, delta, classes, terms, Seeds.Mix(_seed, iteration),
+            computeGradients, cancellationToken);
         var deletion = fused.Scores[0];
         var insertion = _settings.InsertionTerm ? fused.Scores[1] : torch.full_like(deletion, double.NaN);
 
@@ -98,7 +101,11 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
         return _settings.L1 * l1 + _settings.L2 * tv;
     }
 
-    public void Dispose() => _btv?.Dispose();
+    public void Dispose()
+    {
+        _btv?.Dispose();
+        _delta.Dispose();
+    }
 }
 
 /// <summary>The body shared by <see cref="IgosExplainer"/> and <see cref="IgosPlusExplainer"/>.</summary>
