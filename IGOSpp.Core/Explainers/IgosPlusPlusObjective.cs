@@ -19,25 +19,14 @@ namespace IGOSpp;
 /// </summary>
 internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
 {
-    private readonly IgosPlusPlusOptions _options;
-    private readonly Tensor _images;
-    private readonly Tensor _baselines;
-    private readonly Tensor _delta;
-    private readonly Tensor _classes;
-    private readonly BilateralTV? _btv;
-    private readonly long _seed;
+    private readonly PathObjectiveData _data;
 
     public IgosPlusPlusObjective(IntegratedGradient integrator, Tensor images, Tensor baselines, Tensor classes,
         IgosPlusPlusOptions options, long seed)
     {
         Integrator = integrator;
-        _images = images;
-        _baselines = baselines;
-        using (torch.no_grad()) _delta = (images - baselines).DetachFromDisposeScope();
-        _classes = classes;
-        _options = options;
-        _seed = seed;
-        if (options.BilateralTV) _btv = new BilateralTV(images, options.BtvSigma, options.BtvBeta);
+        _data = new PathObjectiveData(images, baselines, classes, seed, options.L1, options.L2, options.BilateralTV,
+            options.BtvSigma, options.BtvBeta);
     }
 
     public IntegratedGradient Integrator { get; }
@@ -46,17 +35,14 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
     /// benchmarks).</summary>
     internal bool Unfused { get; init; }
 
-    public long SampleCount => _images.shape[0];
+    public long SampleCount => _data.SampleCount;
 
     public ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, bool computeGradients,
         CancellationToken cancellationToken)
     {
         using var scope = torch.NewDisposeScope();
         using var mode = computeGradients ? torch.enable_grad() : torch.inference_mode();
-        var images = samples is null ? _images : _images.index_select(0, samples);
-        var baselines = samples is null ? _baselines : _baselines.index_select(0, samples);
-        var classes = samples is null ? _classes : _classes.index_select(0, samples);
-        var delta = samples is null ? _delta : _delta.index_select(0, samples);
+        var (images, baselines, delta, classes) = _data.Select(samples);
         var (h, w) = (images.shape[2], images.shape[3]);
 
         var mx = computeGradients ? masks[0].detach().requires_grad_(true) : masks[0];
@@ -71,11 +57,11 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
             new(PathKind.Deletion, uxy),
             new(PathKind.Insertion, uxy),
         ];
-        var noiseSeed = Seeds.Mix(_seed, iteration);
+        var noiseSeed = Seeds.Mix(_data.Seed, iteration);
         var (scores, gradients) = Integrate(images, baselines, delta, classes, terms, noiseSeed, computeGradients, cancellationToken);
 
         var mxy = mx * my;
-        var regularizer = Regularizer(mxy, samples);
+        var regularizer = _data.Regularizer(mxy, samples);
         Tensor loss;
         Tensor[]? directions = null;
         using (torch.no_grad())
@@ -101,14 +87,6 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
         return result;
     }
 
-    /// <summary>R(M) = λ1·mean|1 − M| + λ2·BTV(M) (or plain TV when BTV is off), per image.</summary>
-    private Tensor Regularizer(Tensor mask, Tensor? samples)
-    {
-        var l1 = (1 - mask).abs().flatten(1).mean([1]);
-        var tv = _btv is not null ? _btv.Evaluate(mask, samples) : BilateralTV.TotalVariation(mask, _options.BtvBeta);
-        return _options.L1 * l1 + _options.L2 * tv;
-    }
-
     private (Tensor[] Scores, IReadOnlyList<Tensor>? Gradients) Integrate(Tensor images, Tensor baselines, Tensor delta, Tensor classes,
         PathTerm[] terms, long noiseSeed, bool computeGradients, CancellationToken cancellationToken)
     {
@@ -130,9 +108,5 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
         return (scores, gradients);
     }
 
-    public void Dispose()
-    {
-        _btv?.Dispose();
-        _delta.Dispose();
-    }
+    public void Dispose() => _data.Dispose();
 }

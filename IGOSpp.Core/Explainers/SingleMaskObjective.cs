@@ -26,37 +26,25 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
 {
     private readonly IntegratedGradient _integrator;
     private readonly SingleMaskSettings _settings;
-    private readonly Tensor _images;
-    private readonly Tensor _baselines;
-    private readonly Tensor _delta;
-    private readonly Tensor _classes;
-    private readonly BilateralTV? _btv;
-    private readonly long _seed;
+    private readonly PathObjectiveData _data;
 
     public SingleMaskObjective(IntegratedGradient integrator, Tensor images, Tensor baselines, Tensor classes,
         SingleMaskSettings settings, long seed)
     {
         _integrator = integrator;
-        _images = images;
-        _baselines = baselines;
-        using (torch.no_grad()) _delta = (images - baselines).DetachFromDisposeScope();
-        _classes = classes;
         _settings = settings;
-        _seed = seed;
-        if (settings.BilateralTV) _btv = new BilateralTV(images, settings.BtvSigma, settings.TvBeta);
+        _data = new PathObjectiveData(images, baselines, classes, seed, settings.L1, settings.L2, settings.BilateralTV,
+            settings.BtvSigma, settings.TvBeta);
     }
 
-    public long SampleCount => _images.shape[0];
+    public long SampleCount => _data.SampleCount;
 
     public ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, bool computeGradients,
         CancellationToken cancellationToken)
     {
         using var scope = torch.NewDisposeScope();
         using var mode = computeGradients ? torch.enable_grad() : torch.inference_mode();
-        var images = samples is null ? _images : _images.index_select(0, samples);
-        var baselines = samples is null ? _baselines : _baselines.index_select(0, samples);
-        var classes = samples is null ? _classes : _classes.index_select(0, samples);
-        var delta = samples is null ? _delta : _delta.index_select(0, samples);
+        var (images, baselines, delta, classes) = _data.Select(samples);
         var (h, w) = (images.shape[2], images.shape[3]);
 
         var m = computeGradients ? masks[0].detach().requires_grad_(true) : masks[0];
@@ -64,12 +52,12 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
         PathTerm[] terms = _settings.InsertionTerm
             ? [new(PathKind.Deletion, u), new(PathKind.Insertion, u)]
             : [new(PathKind.Deletion, u)];
-        using var fused = _integrator.ComputeWithDelta(images, baselines, delta, classes, terms, Seeds.Mix(_seed, iteration),
+        using var fused = _integrator.ComputeWithDelta(images, baselines, delta, classes, terms, Seeds.Mix(_data.Seed, iteration),
             computeGradients, cancellationToken);
         var deletion = fused.Scores[0];
         var insertion = _settings.InsertionTerm ? fused.Scores[1] : torch.full_like(deletion, double.NaN);
 
-        var regularizer = Regularizer(m, samples);
+        var regularizer = _data.Regularizer(m, samples);
         Tensor loss;
         using (torch.no_grad())
             loss = _settings.InsertionTerm ? deletion - insertion + regularizer.detach() : deletion + regularizer.detach();
@@ -94,18 +82,7 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
         return new ObjectiveEvaluation(loss.MoveToOuterDisposeScope(), terms5.MoveToOuterDisposeScope(), directions);
     }
 
-    private Tensor Regularizer(Tensor mask, Tensor? samples)
-    {
-        var l1 = (1 - mask).abs().flatten(1).mean([1]);
-        var tv = _btv is not null ? _btv.Evaluate(mask, samples) : BilateralTV.TotalVariation(mask, _settings.TvBeta);
-        return _settings.L1 * l1 + _settings.L2 * tv;
-    }
-
-    public void Dispose()
-    {
-        _btv?.Dispose();
-        _delta.Dispose();
-    }
+    public void Dispose() => _data.Dispose();
 }
 
 /// <summary>The body shared by <see cref="IgosExplainer"/> and <see cref="IgosPlusExplainer"/>.</summary>
