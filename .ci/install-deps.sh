@@ -15,6 +15,25 @@ has_glibcxx() {
   return 1
 }
 
+# The mirror this machine's own Debian source uses (deb822 .sources or one-line .list), for the main archive
+# (the one whose suites include "bookworm", not "bookworm-security"). Prints nothing when none is configured.
+debian_mirror() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -e "$f" ] || continue
+    awk 'BEGIN { RS = ""; FS = "\n" }
+         { uri = ""; main = 0
+           for (i = 1; i <= NF; i++) {
+             if ($i ~ /^URIs:/) { split($i, a, /[ \t]+/); uri = a[2] }
+             if ($i ~ /^Suites:/ && $i ~ /[ \t]bookworm([ \t]|$)/) main = 1
+           }
+           if (main && uri != "") { print uri; exit } }' "$f"
+  done | head -n 1 | grep . && return 0
+  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/) { if ($(i + 1) == "bookworm") { print $i; exit } break } }' \
+    | head -n 1
+}
+
 apt_updated=0
 apt_update_once() {
   if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
@@ -22,9 +41,12 @@ apt_update_once() {
 
 if ! has_glibcxx; then
   echo "install-deps: GLIBCXX_3.4.32 missing; installing libstdc++6 from Debian trixie (pinned at priority 100)"
-  as_root tee /etc/apt/sources.list.d/trixie.sources >/dev/null <<'SRC'
+  mirror=$(debian_mirror)
+  [ -n "$mirror" ] || { echo "install-deps: no Debian source with a bookworm suite in /etc/apt; cannot add trixie" >&2; exit 1; }
+  echo "install-deps: using the configured Debian mirror $mirror"
+  as_root tee /etc/apt/sources.list.d/trixie.sources >/dev/null <<SRC
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
