@@ -20,6 +20,9 @@ using static TorchSharp.torch;
 //                        (samples/IGOSpp.ResNetHead; --head PATH, default samples/models/resnet18-fmnist-head.bin)
 //       [--group NAME]   the table replaces the section of docs/results.md marked with NAME (default: the model's name)
 //       [--threads N]    libtorch intra-op threads
+//       [--log PATH]     per-image records (AUCs, seconds, model images, trace) as JSON lines, default
+//                        out/evaluation/<group>.jsonl
+//       [--resume]       reuse the records of images the log already has for the same method and settings
 var count = int.Parse(Arg("--count") ?? "100", CultureInfo.InvariantCulture);
 var root = FindRoot();
 var outPath = Arg("--out") ?? Path.Combine(root, "docs", "results.md");
@@ -69,49 +72,75 @@ var chosen = Enumerable.Range(0, labels.Length).Where(i => predicted[i] == label
 if (chosen.Length < count) Console.Error.WriteLine($"Only {chosen.Length} correctly classified images found.");
 
 var group = Arg("--group") ?? (resnet ? "resnet18-head" : "fashion-mnist");
+var log = new ImageLog(Arg("--log") ?? Path.Combine(root, "out", "evaluation", $"{group}.jsonl"), args.Contains("--resume"));
 var metric = new InsertionDeletionMetric(model);
 var rows = new List<ResultRow>();
 foreach (var method in methods)
 {
-    var stats = method.Variants.ToDictionary(v => v, _ => (Deletion: new List<double>(), Insertion: new List<double>()));
-    var seconds = new List<double>();
-    var steps = new List<double>();
-    var trials = new List<int>();
+    var records = new List<ImageRecord>();
     var bar = new ProgressBar(method.Title, chosen.Length);
     for (var j = 0; j < chosen.Length; j++)
     {
         var index = chosen[j];
-        using var scope = torch.NewDisposeScope();
-        var image = all[index];
-        using var explainer = method.Create(model, j);
-        var clock = Stopwatch.StartNew();
-        using var map = explainer.Explain(image, labels[index]);
-        seconds.Add(clock.Elapsed.TotalSeconds);
-        steps.AddRange(map.Trace.Iterations.Where(t => t.LineSearchTrials > 0).Select(t => t.StepSize));
-        trials.AddRange(map.Trace.Iterations.Select(t => t.LineSearchTrials));
-        foreach (var variant in method.Variants)
-        {
-            var result = metric.Evaluate(image, labels[index], variant.Saliency(map));
-            stats[variant].Deletion.Add(result.DeletionAuc);
-            stats[variant].Insertion.Add(result.InsertionAuc);
-        }
-
-        bar.Report(j + 1, stats[method.Variants[0]].Deletion.Average(), stats[method.Variants[0]].Insertion.Average());
+        var record = log.Find(method.Key, method.Settings, index) ?? Explain(method, j, index);
+        records.Add(record);
+        bar.Report(j + 1, records.Average(r => r.Auc[method.Variants[0].Title][0]), records.Average(r => r.Auc[method.Variants[0].Title][1]));
     }
 
     bar.Done();
-    if (steps.Count > 0)
+    var steps = records.SelectMany(r => r.Iterations).Where(t => t.Trials > 0).Select(t => t.Step).Order().ToArray();
+    var trials = records.SelectMany(r => r.Iterations).Select(t => (double)t.Trials).ToArray();
+    if (steps.Length > 0)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  line search: median accepted step {steps.Order().ElementAt(steps.Count / 2):G3}, line-search trials per iteration (mean) {trials.Average():F2}"));
+            $"  line search: median accepted step {steps[steps.Length / 2]:G3}, line-search trials per iteration (mean) {trials.Average():F2}"));
+    var cost = new MethodCost(
+        records.Select(r => r.Seconds).ToList(),
+        records.Select(r => (double)(r.ForwardImages + r.BackwardImages)).ToList(),
+        trials.Length > 0 && steps.Length > 0 ? trials.Average() : double.NaN);
     foreach (var variant in method.Variants)
-        rows.Add(new ResultRow(variant.Title, method.Resolution, stats[variant].Deletion, stats[variant].Insertion, seconds, method.Settings));
+        rows.Add(new ResultRow(variant.Title, method.Resolution, records.Select(r => r.Auc[variant.Title][0]).ToList(),
+            records.Select(r => r.Auc[variant.Title][1]).ToList(), cost, method.Settings));
 
     // Written after every method, so a long run that is stopped keeps the methods it finished.
     ResultsTable.Merge(outPath, ResultsTable.Render(rows, chosen.Length, string.Join(' ', args), group, modelDescription, imageSize), group);
-    Console.WriteLine($"Wrote {rows.Count} rows to {Path.GetFullPath(outPath)}.");
+    Console.WriteLine($"Wrote {rows.Count} rows to {Path.GetFullPath(outPath)}; per-image records in {log.FilePath}.");
 }
 
 return 0;
+
+ImageRecord Explain(MethodSpec method, int order, int index)
+{
+    using var scope = torch.NewDisposeScope();
+    var image = all[index];
+    using var explainer = method.Create(model, order);
+    var clock = Stopwatch.StartNew();
+    using var map = explainer.Explain(image, labels[index]);
+    var seconds = clock.Elapsed.TotalSeconds;
+    var auc = new Dictionary<string, double[]>();
+    foreach (var variant in method.Variants)
+    {
+        var result = metric.Evaluate(image, labels[index], variant.Saliency(map));
+        auc[variant.Title] = [result.DeletionAuc, result.InsertionAuc];
+    }
+
+    var record = new ImageRecord
+    {
+        Method = method.Key,
+        Settings = method.Settings,
+        Order = order,
+        TestIndex = index,
+        Label = labels[index],
+        OriginalScore = map.OriginalScore,
+        Seconds = seconds,
+        ForwardImages = map.Trace.ForwardImages,
+        BackwardImages = map.Trace.BackwardImages,
+        Auc = auc,
+        Iterations = map.Trace.Iterations.Select(t => new IterationRecord(t.Loss, t.StepSize, t.LossAfterStep, t.LineSearchTrials,
+            [t.DeletionScore, t.InsertionScore, t.CombinedDeletionScore, t.CombinedInsertionScore], t.Regularizer)).ToArray(),
+    };
+    log.Append(record);
+    return record;
+}
 
 string? Arg(string name)
 {

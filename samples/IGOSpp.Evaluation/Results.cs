@@ -4,7 +4,11 @@ using System.Text;
 
 namespace IGOSpp.Evaluation;
 
-internal sealed record ResultRow(string Method, string Resolution, List<double> Deletion, List<double> Insertion, List<double> Seconds, string Settings);
+/// <summary>What a method's explanations cost: seconds and model images (forward plus forward-and-backward) per image,
+/// and line-search trials per iteration (NaN without line search).</summary>
+internal sealed record MethodCost(List<double> Seconds, List<double> ModelImages, double TrialsPerIteration);
+
+internal sealed record ResultRow(string Method, string Resolution, List<double> Deletion, List<double> Insertion, MethodCost Cost, string Settings);
 
 /// <summary>Renders the results table and merges it into docs/results.md between markers (one section per model).</summary>
 internal static class ResultsTable
@@ -18,12 +22,16 @@ internal static class ResultsTable
         sb.AppendLine(inv, $"{model}, first N = {n} correctly classified Fashion-MNIST test images, class = the label.");
         sb.AppendLine(inv, $"Command: `dotnet run -c Release --project samples/IGOSpp.Evaluation -- {arguments}` on {DateTime.UtcNow:yyyy-MM-dd}, {Machine()}.");
         sb.AppendLine();
-        sb.AppendLine("| method | mask | deletion AUC ↓ | insertion AUC ↑ | s / image | settings |");
-        sb.AppendLine("|---|---|---|---|---|---|");
+        sb.AppendLine("| method | mask | deletion AUC ↓ | insertion AUC ↑ | s / image | model images / image | trials / iteration | settings |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
-            sb.AppendLine(inv, $"| {r.Method} | {r.Resolution} | {Mean(r.Deletion):F4} ± {Std(r.Deletion):F4} | {Mean(r.Insertion):F4} ± {Std(r.Insertion):F4} | {Mean(r.Seconds):F2} | {r.Settings} |");
+        {
+            var trials = double.IsNaN(r.Cost.TrialsPerIteration) ? "–" : r.Cost.TrialsPerIteration.ToString("F2", inv);
+            sb.AppendLine(inv, $"| {r.Method} | {r.Resolution} | {Mean(r.Deletion):F4} ± {StdError(r.Deletion):F4} | {Mean(r.Insertion):F4} ± {StdError(r.Insertion):F4} | {Mean(r.Cost.Seconds):F2} | {Mean(r.Cost.ModelImages):F0} | {trials} | {r.Settings} |");
+        }
+
         sb.AppendLine();
-        sb.AppendLine(inv, $"± is the standard deviation over the images. Deletion and insertion AUC as in docs/metrics.md (blur baseline; a map's cells are ranked at its own resolution and upsampled bilinearly to the {imageSize}×{imageSize} image).");
+        sb.AppendLine(inv, $"± is the standard error of the mean (standard deviation over the images ÷ √N). Deletion and insertion AUC as in docs/metrics.md (blur baseline; a map's cells are ranked at its own resolution and upsampled bilinearly to the {imageSize}×{imageSize} image). Model images: images pushed through the model per explanation (forward only plus forward and backward), without the metric's.");
         sb.AppendLine(end);
         return sb.ToString();
     }
@@ -46,11 +54,11 @@ internal static class ResultsTable
 
     private static double Mean(List<double> v) => v.Count == 0 ? double.NaN : v.Average();
 
-    private static double Std(List<double> v)
+    private static double StdError(List<double> v)
     {
         if (v.Count < 2) return 0;
         var m = v.Average();
-        return Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Count - 1));
+        return Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Count - 1) / v.Count);
     }
 
     private static string Machine()

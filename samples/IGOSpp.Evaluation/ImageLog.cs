@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace IGOSpp.Evaluation;
+
+/// <summary>One explained image of one method: its scores, cost and optimization trace (one JSON line of the log).</summary>
+internal sealed record ImageRecord
+{
+    public required string Method { get; init; }
+    public required string Settings { get; init; }
+    public required int Order { get; init; }
+    public required int TestIndex { get; init; }
+    public required long Label { get; init; }
+    public required double OriginalScore { get; init; }
+    public required double Seconds { get; init; }
+    public required long ForwardImages { get; init; }
+    public required long BackwardImages { get; init; }
+    public required Dictionary<string, double[]> Auc { get; init; }
+    public required IterationRecord[] Iterations { get; init; }
+}
+
+/// <summary>One iteration of an explanation's trace, as logged.</summary>
+internal sealed record IterationRecord(double Loss, double Step, double LossAfterStep, int Trials, double[] Scores, double Regularizer);
+
+/// <summary>
+/// The runner's per-image log (JSON lines, one file per group): every explained image's AUCs, seconds, model images and
+/// trace. With <c>--resume</c> the runner reuses the records of images it already explained with the same method and
+/// settings, so a long evaluation that is stopped continues where it was.
+/// </summary>
+internal sealed class ImageLog
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    private readonly string _path;
+    private readonly Dictionary<(string Method, string Settings, int TestIndex), ImageRecord> _done = [];
+
+    public ImageLog(string path, bool resume)
+    {
+        _path = path;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        if (!File.Exists(path)) return;
+        if (!resume)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        foreach (var line in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            ImageRecord? record;
+            try
+            {
+                record = JsonSerializer.Deserialize<ImageRecord>(line, Json);
+            }
+            catch (JsonException)
+            {
+                continue; // a line cut by an interrupted write
+            }
+
+            if (record is not null) _done[(record.Method, record.Settings, record.TestIndex)] = record;
+        }
+    }
+
+    public string FilePath => _path;
+
+    public ImageRecord? Find(string method, string settings, int testIndex) =>
+        _done.GetValueOrDefault((method, settings, testIndex));
+
+    public void Append(ImageRecord record)
+    {
+        File.AppendAllText(_path, JsonSerializer.Serialize(record, Json) + "\n");
+        _done[(record.Method, record.Settings, record.TestIndex)] = record;
+    }
+}
