@@ -22,7 +22,17 @@ public sealed record IterationTrace(
     double Regularizer,
     double StepSize,
     double LossAfterStep,
-    int LineSearchTrials);
+    int LineSearchTrials)
+{
+    /// <summary>
+    /// The mean class score over all path images of the iteration's gradient pass (the mean of its integrated scores)
+    /// divided by the class score of the clean image; NaN when the explainer does not compute it (or the clean score is
+    /// not positive). At iteration 0 every mask is 1, so the path images are the image's own noisy path from the
+    /// baseline: a value far below 1 there means that the path noise (NoiseStd) alone destroys the model's score (see
+    /// <see cref="ExplanationWarningKind.NoisyPathScoreCollapse"/>). Later values also reflect what the masks delete.
+    /// </summary>
+    public double PathScoreRatio { get; init; } = double.NaN;
+}
 
 /// <summary>The record of an explanation: per-iteration values, time and the work done by the model.</summary>
 public sealed class OptimizationTrace

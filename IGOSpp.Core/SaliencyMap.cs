@@ -32,8 +32,11 @@ public sealed class SaliencyMap : IDisposable
     /// <param name="deletionMask">Mx for iGOS++ ([h,w]); null for other methods.</param>
     /// <param name="insertionMask">My for iGOS++ ([h,w]); null for other methods.</param>
     /// <param name="originalScore">The class score f of the unperturbed image.</param>
+    /// <param name="warnings">Conditions under which the method is known to work poorly that the explainer found; null =
+    /// none.</param>
     public SaliencyMap(string method, long classId, Tensor mask, Tensor saliency, long imageHeight, long imageWidth,
-        OptimizationTrace trace, Tensor? deletionMask = null, Tensor? insertionMask = null, double originalScore = double.NaN)
+        OptimizationTrace trace, Tensor? deletionMask = null, Tensor? insertionMask = null, double originalScore = double.NaN,
+        IReadOnlyList<ExplanationWarning>? warnings = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentNullException.ThrowIfNull(mask);
@@ -53,6 +56,7 @@ public sealed class SaliencyMap : IDisposable
         ImageWidth = imageWidth;
         Trace = trace;
         OriginalScore = originalScore;
+        Warnings = warnings?.ToArray() ?? [];
         _mask = Own(mask);
         _saliency = Own(saliency);
         _deletionMask = deletionMask is null ? null : Own(deletionMask);
@@ -95,6 +99,13 @@ public sealed class SaliencyMap : IDisposable
 
     /// <summary>The optimization record (per-iteration losses, scores, step sizes, time, model passes).</summary>
     public OptimizationTrace Trace { get; }
+
+    /// <summary>
+    /// Conditions found while explaining under which the method is known to work poorly, each with a sentence saying
+    /// what to try; empty when there are none. The I-GOS family warns when the path noise destroys the class score
+    /// (<see cref="ExplanationWarningKind.NoisyPathScoreCollapse"/>).
+    /// </summary>
+    public IReadOnlyList<ExplanationWarning> Warnings { get; }
 
     /// <summary>
     /// The saliency upsampled bilinearly (align_corners = true, as the explainers upsample masks) to

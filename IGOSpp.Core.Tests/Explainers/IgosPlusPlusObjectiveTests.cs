@@ -31,12 +31,12 @@ public sealed class IgosPlusPlusObjectiveTests
 
         double J(Tensor x, Tensor y)
         {
-            using var e = objective.Evaluate([x, y], null, 0, false, CancellationToken.None);
+            using var e = objective.Evaluate([x, y], null, 0, 0, false, CancellationToken.None);
             var t = e.Terms[0].to(ScalarType.Float64).data<double>().ToArray();
             return 0.5 * (t[0] - t[1] + t[2] - t[3]) + t[4];
         }
 
-        using var eval = objective.Evaluate([mx, my], null, 0, true, CancellationToken.None);
+        using var eval = objective.Evaluate([mx, my], null, 0, 0, true, CancellationToken.None);
         const float eps = 1e-2f;
         for (var m = 0; m < 2; m++)
         {
@@ -55,5 +55,45 @@ public sealed class IgosPlusPlusObjectiveTests
 
         var terms = eval.Terms[0].data<float>().ToArray();
         eval.Loss[0].item<float>().Should().BeApproximately(terms[0] - terms[1] + terms[2] - terms[3] + terms[4], 1e-5f);
+    }
+
+    /// <summary>
+    /// Path noise per evaluation and per term, as in the paper: the same (iteration, evaluation) gives bit-identical
+    /// values, another evaluation or iteration new noise. At Mx = My = 1 the terms D(Ux) and D(Uxy) integrate the same
+    /// path, so they differ only through their noise: independent streams make them differ; with the noise shared (the
+    /// earlier behaviour) they are equal and every evaluation of an iteration sees the same noise.
+    /// </summary>
+    [Test]
+    public void Evaluate_Noise_NewPerEvaluationAndPerTerm_SharedOnlyWhenAsked()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(13);
+        using var model = TestModels.SmoothCnn();
+        model.eval();
+        var image = torch.randn(1, 1, 8, 8);
+        var baseline = new GaussianBlurBaseline().Create(image);
+        var ones = torch.ones(1, 1, 4, 4);
+
+        float[] Terms(bool shared, int iteration, int evaluation)
+        {
+            var options = new IgosPlusPlusOptions { IntegrationSteps = 4, NoiseStd = 0.3, ShareNoiseAcrossEvaluations = shared };
+            using var objective = new IgosPlusPlusObjective(new IntegratedGradient(model, 4, 0.3), image, baseline,
+                torch.tensor(new long[] { 1 }), options, 7);
+            using var e = objective.Evaluate([ones, ones], null, iteration, evaluation, false, CancellationToken.None);
+            return e.Terms[0].data<float>().ToArray();
+        }
+
+        var a = Terms(false, 2, 1);
+        Terms(false, 2, 1).Should().Equal(a);
+        Terms(false, 2, 2).Should().NotEqual(a);
+        Terms(false, 3, 1).Should().NotEqual(a);
+        a[0].Should().NotBe(a[2], "D(Ux) and D(Uxy) draw independent noise");
+        a[1].Should().NotBe(a[3], "Ins(Uy) and Ins(Uxy) draw independent noise");
+
+        var s = Terms(true, 2, 1);
+        s[0].Should().Be(s[2]);
+        s[1].Should().Be(s[3]);
+        Terms(true, 2, 5).Should().Equal(s, "shared noise: every evaluation of an iteration sees the same draw");
+        Terms(true, 3, 1).Should().NotEqual(s);
     }
 }

@@ -56,33 +56,79 @@ public sealed class MaskOptimizerTests
     }
 
     [Test]
+    public void Optimize_LineSearch_EvaluationIndexIsZeroForTheGradientPassAndTheTrialNumberForEachTrial()
+    {
+        // Two images, targets 0.5 and 0: the second passes at α = 1000 (trial 1), the first at 0.32 (trial 6); trials 2–6
+        // evaluate only the first image, and every call of an iteration has its own evaluation index.
+        using var scope = torch.NewDisposeScope();
+        var spy = new Quadratic(torch.tensor(new[] { 0.5f, 0f }).view(2, 1, 1, 1), sampleCount: 2);
+        using var result = new MaskOptimizer(Cold with { Iterations = 2 }).Optimize(spy, [torch.ones(2, 1, 2, 2)]);
+
+        var expected = new List<(int, int, bool, string)>();
+        for (var it = 0; it < 2; it++)
+        {
+            expected.Add((it, 0, true, "all"));
+            expected.Add((it, 1, false, "0,1"));
+            for (var trial = 2; trial <= 6; trial++) expected.Add((it, trial, false, "0"));
+        }
+
+        spy.Calls.Should().Equal(expected);
+        result.Traces[1].Select(t => t.LineSearchTrials).Should().Equal(1, 1);
+    }
+
+    [Test]
+    public void Optimize_WarmStart_AfterAStepAtTheFloorStartsAgainFromInitialStepSize()
+    {
+        // Iteration 0 gets an ascent direction: all 12 trials (1000 … 2e-5) fail and 4.1e-6 is taken untested. The next
+        // search starts at 1000 again (6 trials, 0.32, as from a cold start), not at 4.1e-6 / 0.2 = 2e-5, which passes at
+        // once and would keep the step at the floor.
+        using var result = Run(Cold with { Iterations = 2, LineSearchWarmStart = true }, ascentAtIteration0: true);
+
+        var trace = result.Traces[0];
+        trace[0].LineSearchTrials.Should().Be(12);
+        trace[0].StepSize.Should().BeApproximately(1000 * Math.Pow(0.2, 12), 1e-12);
+        trace[0].LossAfterStep.Should().Be(double.NaN);
+        trace[1].LineSearchTrials.Should().Be(6);
+        trace[1].StepSize.Should().BeApproximately(0.32, 1e-9);
+    }
+
+    [Test]
     public void Defaults_WarmStartIsOnForIgosPlusPlusAndOffForTheBareOptimizer()
     {
         new IgosPlusPlusOptions().LineSearchWarmStart.Should().BeTrue();
         new MaskOptimizerOptions().LineSearchWarmStart.Should().BeFalse();
     }
 
-    private static MaskOptimizationResult Run(MaskOptimizerOptions options, float target = 0.5f)
+    private static MaskOptimizationResult Run(MaskOptimizerOptions options, float target = 0.5f, bool ascentAtIteration0 = false)
     {
         using var scope = torch.NewDisposeScope();
         using var start = torch.ones(1, 1, 2, 2);
-        var result = new MaskOptimizer(options).Optimize(new Quadratic(target), [start]);
+        var objective = new Quadratic(torch.tensor(target)) { AscentAtIteration0 = ascentAtIteration0 };
+        var result = new MaskOptimizer(options).Optimize(objective, [start]);
         return result;
     }
 
-    /// <summary>L(m) = ‖m − c‖² per image, with its exact gradient.</summary>
-    private sealed class Quadratic(float target) : IMaskObjective
+    /// <summary>L(m) = ‖m − c‖² per image, with its exact gradient (negated at iteration 0 when asked); records every
+    /// call as (iteration, evaluation, computeGradients, the samples evaluated).</summary>
+    private sealed class Quadratic(Tensor target, long sampleCount = 1) : IMaskObjective
     {
-        public long SampleCount => 1;
+        public long SampleCount => sampleCount;
 
-        public ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, bool computeGradients,
+        public bool AscentAtIteration0 { get; init; }
+
+        public List<(int Iteration, int Evaluation, bool Gradients, string Samples)> Calls { get; } = [];
+
+        public ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, int evaluation, bool computeGradients,
             CancellationToken cancellationToken)
         {
             using var scope = torch.NewDisposeScope();
-            var difference = masks[0] - target;
+            Calls.Add((iteration, evaluation, computeGradients, samples is null ? "all" : string.Join(",", samples.data<long>().ToArray())));
+            var c = target.dim() == 0 || samples is null ? target : target.index_select(0, samples);
+            var difference = masks[0] - c;
             var loss = difference.square().flatten(1).sum(1);
             var terms = torch.zeros(loss.shape[0], ObjectiveEvaluation.TermCount);
-            Tensor[]? gradients = computeGradients ? [(2 * difference).MoveToOuterDisposeScope()] : null;
+            var sign = AscentAtIteration0 && iteration == 0 ? -2 : 2;
+            Tensor[]? gradients = computeGradients ? [(sign * difference).MoveToOuterDisposeScope()] : null;
             return new ObjectiveEvaluation(loss.MoveToOuterDisposeScope(), terms.MoveToOuterDisposeScope(), gradients);
         }
     }

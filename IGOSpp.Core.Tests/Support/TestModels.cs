@@ -78,6 +78,53 @@ public static class TestModels
         }
     }
 
+    /// <summary>
+    /// A model whose class score collapses under the iGOS++ path noise, as the ImageNet ResNet-18 with a Fashion-MNIST head
+    /// does at 224×224 (docs/methods.md): on [N,3,56,56] images, class 1's logit is
+    /// Gain·(mean over the evidence square of the channel mean − 0.5) − Fragility·(mean over a small background window of
+    /// the squared Laplacian of the channel mean); class 0's logit is 0. Smooth images have no Laplacian energy in the
+    /// window, so the clean score is σ(Gain/2) (0.88 by default); N(0, 0.2²) pixel noise gives the window a Laplacian
+    /// energy of about 20·0.2²/3 = 0.27 whose size varies from draw to draw (64 pixels), so the noisy score drops to
+    /// about 0.3 % and fluctuates by a factor of several between noise draws.
+    /// </summary>
+    public sealed class NoiseFragileModel : nn.Module<Tensor, Tensor>
+    {
+        public const int Size = 56;
+        public const int Top = 20, Left = 28, Side = 16;
+        private const int WindowTop = 2, WindowLeft = 2, WindowSide = 8;
+        private readonly Tensor _laplacian;
+
+        public NoiseFragileModel(double gain = 4, double fragility = 30) : base(nameof(NoiseFragileModel))
+        {
+            Gain = gain;
+            Fragility = fragility;
+            _laplacian = torch.tensor(new float[] { 0, 1, 0, 1, -4, 1, 0, 1, 0 }).view(1, 1, 3, 3);
+            register_buffer("laplacian", _laplacian);
+        }
+
+        public double Gain { get; }
+        public double Fragility { get; }
+
+        /// <summary>A smooth RGB image: 0 everywhere and 1 on the evidence square (the window is far from its edges).</summary>
+        public static Tensor MakeImage()
+        {
+            var image = torch.zeros(3, Size, Size);
+            image[.., Top..(Top + Side), Left..(Left + Side)] = torch.tensor(1f);
+            return image;
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = torch.NewDisposeScope();
+            var gray = x.mean([1], keepdim: true);
+            var evidence = gray[.., .., Top..(Top + Side), Left..(Left + Side)].flatten(1).mean([1]);
+            var window = gray[.., .., (WindowTop - 1)..(WindowTop + WindowSide + 1), (WindowLeft - 1)..(WindowLeft + WindowSide + 1)];
+            var energy = nn.functional.conv2d(window, _laplacian).square().flatten(1).mean([1]);
+            var z = Gain * (evidence - 0.5) - Fragility * energy;
+            return torch.stack([torch.zeros_like(z), z], 1).MoveToOuterDisposeScope();
+        }
+    }
+
     /// <summary>A small smooth CNN (tanh activations) with seeded random weights.</summary>
     public static nn.Module<Tensor, Tensor> SmoothCnn(int channels = 1, int classes = 3, int seed = 1)
     {

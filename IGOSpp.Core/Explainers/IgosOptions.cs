@@ -19,5 +19,5 @@ public sealed record IgosOptions : IgosOptionsBase
     }
 
     internal SingleMaskSettings ToSettings() => new(IgosExplainer.MethodName, InsertionTerm: false, BilateralTV: false, MaskSize,
-        IntegrationSteps, L1, L2, NoiseStd, BtvSigma: 1, TvBeta, Score, Seed, Baseline, MaxBatchSize, ToOptimizerOptions());
+        IntegrationSteps, L1, L2, NoiseStd, BtvSigma: 1, TvBeta, Score, Seed, Baseline, MaxBatchSize, ToOptimizerOptions(), ShareNoiseAcrossEvaluations);
 }

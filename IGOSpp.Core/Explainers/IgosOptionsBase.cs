@@ -61,6 +61,14 @@ public abstract record IgosOptionsBase
     /// <summary>Largest number of images per model pass (bounds memory), ≥ 1. Default 64.</summary>
     public int MaxBatchSize { get; init; } = 64;
 
+    /// <summary>
+    /// The behaviour before 2026-12 (kept for comparisons in tests and the evaluation runner, not a public option): one path
+    /// noise draw per iteration, shared by the gradient pass, every line-search trial and all terms, instead of new noise
+    /// per evaluation and per term. On models whose score collapses under the noise it makes the Armijo test
+    /// deterministic and stalls the line search (docs/methods.md).
+    /// </summary>
+    internal bool ShareNoiseAcrossEvaluations { get; init; }
+
     /// <summary>Whether each line search after the first starts from the previous accepted step (see
     /// <see cref="IgosPlusPlusOptions.LineSearchWarmStart"/>).</summary>
     private protected virtual bool WarmStart => false;

@@ -24,5 +24,5 @@ public sealed record IgosPlusOptions : IgosOptionsBase
     }
 
     internal SingleMaskSettings ToSettings() => new(IgosPlusExplainer.MethodName, InsertionTerm: true, BilateralTV: true, MaskSize,
-        IntegrationSteps, L1, L2, NoiseStd, BtvSigma, TvBeta, Score, Seed, Baseline, MaxBatchSize, ToOptimizerOptions());
+        IntegrationSteps, L1, L2, NoiseStd, BtvSigma, TvBeta, Score, Seed, Baseline, MaxBatchSize, ToOptimizerOptions(), ShareNoiseAcrossEvaluations);
 }

@@ -88,9 +88,10 @@ public sealed class IgosPlusPlusExplainer : ExplainerBase
         var maps = new SaliencyMap[input.N];
         for (var i = 0; i < input.N; i++)
         {
-            var trace = new OptimizationTrace(result.Traces[i], elapsed, integrator.ForwardImages + input.N, integrator.BackwardImages);
+            var iterations = PathScoreDiagnostics.WithPathScoreRatios(result.Traces[i], input.OriginalScores[i]);
+            var trace = new OptimizationTrace(iterations, elapsed, integrator.ForwardImages + input.N, integrator.BackwardImages);
             maps[i] = new SaliencyMap(MethodName, input.ClassIds[i], mxy[i, 0], 1 - mxy[i, 0], input.Height, input.Width, trace,
-                mx[i, 0], my[i, 0], input.OriginalScores[i]);
+                mx[i, 0], my[i, 0], input.OriginalScores[i], PathScoreDiagnostics.Warnings(iterations, Options.NoiseStd));
         }
 
         return maps;

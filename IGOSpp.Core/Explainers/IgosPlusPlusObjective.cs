@@ -15,7 +15,8 @@ namespace IGOSpp;
 /// g_x = ½·[∇x D(Uxy) − ∇x Ins(Uxy) + ∇x D(Ux)] + ∇x R
 /// g_y = ½·[∇y D(Uxy) − ∇y Ins(Uxy) − ∇y Ins(Uy)] + ∇y R
 /// </code>
-/// All four integrated terms are computed in one fused pass of the <see cref="IntegratedGradient"/>.
+/// All four integrated terms are computed in one fused pass of the <see cref="IntegratedGradient"/>; each term draws its
+/// own path noise, and every evaluation (the gradient pass and each line-search trial) draws new noise, as the paper does.
 /// </summary>
 internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
 {
@@ -26,7 +27,7 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
     {
         Integrator = integrator;
         _data = new PathObjectiveData(images, baselines, classes, seed, options.L1, options.L2, options.BilateralTV,
-            options.BtvSigma, options.BtvBeta);
+            options.BtvSigma, options.BtvBeta, options.ShareNoiseAcrossEvaluations);
     }
 
     public IntegratedGradient Integrator { get; }
@@ -37,7 +38,7 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
 
     public long SampleCount => _data.SampleCount;
 
-    public ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, bool computeGradients,
+    public ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, int evaluation, bool computeGradients,
         CancellationToken cancellationToken)
     {
         using var scope = torch.NewDisposeScope();
@@ -52,12 +53,12 @@ internal sealed class IgosPlusPlusObjective : IMaskObjective, IDisposable
         var uxy = ux * uy;
         PathTerm[] terms =
         [
-            new(PathKind.Deletion, ux),
-            new(PathKind.Insertion, uy),
-            new(PathKind.Deletion, uxy),
-            new(PathKind.Insertion, uxy),
+            new(PathKind.Deletion, ux, _data.NoiseStream(0)),
+            new(PathKind.Insertion, uy, _data.NoiseStream(1)),
+            new(PathKind.Deletion, uxy, _data.NoiseStream(2)),
+            new(PathKind.Insertion, uxy, _data.NoiseStream(3)),
         ];
-        var noiseSeed = Seeds.Mix(_data.Seed, iteration);
+        var noiseSeed = _data.NoiseSeed(iteration, evaluation);
         var (scores, gradients) = Integrate(images, baselines, delta, classes, terms, noiseSeed, computeGradients, cancellationToken);
 
         var mxy = mx * my;

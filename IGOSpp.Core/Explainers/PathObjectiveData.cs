@@ -1,3 +1,4 @@
+using IGOSpp.Internal;
 using IGOSpp.Regularization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ namespace IGOSpp;
 
 /// <summary>
 /// What the I-GOS family's objectives keep for one explanation: the images I, baselines Ĩ, their difference I − Ĩ
-/// (computed once), the class ids, the noise seed and the regularizer R(M) = λ1·mean|1 − M| + λ2·TV(M), with the
+/// (computed once), the class ids, the noise seeds and the regularizer R(M) = λ1·mean|1 − M| + λ2·TV(M), with the
 /// bilateral TV when it is on. Owns I − Ĩ and the bilateral weights; the images, baselines and classes stay the
 /// caller's.
 /// </summary>
@@ -22,8 +23,9 @@ internal sealed class PathObjectiveData : IDisposable
     private readonly double _tvBeta;
 
     public PathObjectiveData(Tensor images, Tensor baselines, Tensor classes, long seed,
-        double l1, double l2, bool bilateralTV, double btvSigma, double tvBeta)
+        double l1, double l2, bool bilateralTV, double btvSigma, double tvBeta, bool shareNoiseAcrossEvaluations)
     {
+        ShareNoiseAcrossEvaluations = shareNoiseAcrossEvaluations;
         _images = images;
         _baselines = baselines;
         _classes = classes;
@@ -41,8 +43,22 @@ internal sealed class PathObjectiveData : IDisposable
         }
     }
 
-    /// <summary>Seed of the explanation; an iteration's path noise is seeded from it.</summary>
+    /// <summary>Seed of the explanation; every evaluation's path noise is seeded from it.</summary>
     public long Seed { get; }
+
+    /// <summary>The earlier behaviour, kept for comparisons: one noise draw per iteration, shared by the gradient pass,
+    /// every line-search trial and every term.</summary>
+    public bool ShareNoiseAcrossEvaluations { get; }
+
+    /// <summary>The path-noise seed of evaluation <paramref name="evaluation"/> of iteration <paramref name="iteration"/>
+    /// (see <see cref="Optimization.IMaskObjective.Evaluate"/>): a function of (Seed, iteration, evaluation) only.</summary>
+    public long NoiseSeed(int iteration, int evaluation) => ShareNoiseAcrossEvaluations
+        ? Seeds.Mix(Seed, iteration)
+        : Seeds.Mix(Seeds.Mix(Seed, iteration), evaluation);
+
+    /// <summary>The noise stream of the objective's term <paramref name="term"/>: each term draws its own noise, as in the
+    /// paper, unless the noise is shared.</summary>
+    public int NoiseStream(int term) => ShareNoiseAcrossEvaluations ? 0 : term;
 
     public long SampleCount => _images.shape[0];
 

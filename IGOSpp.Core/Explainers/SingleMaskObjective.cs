@@ -12,7 +12,7 @@ namespace IGOSpp;
 internal sealed record SingleMaskSettings(
     string Method, bool InsertionTerm, bool BilateralTV, int MaskSize, int IntegrationSteps, double L1, double L2,
     double NoiseStd, double BtvSigma, double TvBeta, ScoreFunction Score, int? Seed, IBaseline Baseline, int MaxBatchSize,
-    MaskOptimizerOptions Optimizer);
+    MaskOptimizerOptions Optimizer, bool ShareNoiseAcrossEvaluations);
 
 /// <summary>
 /// The objective of I-GOS (deletion only, plain TV) and iGOS+ (deletion and insertion, bilateral TV) over one mask M:
@@ -34,12 +34,12 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
         _integrator = integrator;
         _settings = settings;
         _data = new PathObjectiveData(images, baselines, classes, seed, settings.L1, settings.L2, settings.BilateralTV,
-            settings.BtvSigma, settings.TvBeta);
+            settings.BtvSigma, settings.TvBeta, settings.ShareNoiseAcrossEvaluations);
     }
 
     public long SampleCount => _data.SampleCount;
 
-    public ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, bool computeGradients,
+    public ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, int evaluation, bool computeGradients,
         CancellationToken cancellationToken)
     {
         using var scope = torch.NewDisposeScope();
@@ -50,9 +50,9 @@ internal sealed class SingleMaskObjective : IMaskObjective, IDisposable
         var m = computeGradients ? masks[0].detach().requires_grad_(true) : masks[0];
         var u = MaskUpsampling.Bilinear(m, h, w);
         PathTerm[] terms = _settings.InsertionTerm
-            ? [new(PathKind.Deletion, u), new(PathKind.Insertion, u)]
-            : [new(PathKind.Deletion, u)];
-        using var fused = _integrator.ComputeWithDelta(images, baselines, delta, classes, terms, Seeds.Mix(_data.Seed, iteration),
+            ? [new(PathKind.Deletion, u, _data.NoiseStream(0)), new(PathKind.Insertion, u, _data.NoiseStream(1))]
+            : [new(PathKind.Deletion, u, _data.NoiseStream(0))];
+        using var fused = _integrator.ComputeWithDelta(images, baselines, delta, classes, terms, _data.NoiseSeed(iteration, evaluation),
             computeGradients, cancellationToken);
         var deletion = fused.Scores[0];
         var insertion = _settings.InsertionTerm ? fused.Scores[1] : torch.full_like(deletion, double.NaN);
@@ -110,9 +110,10 @@ internal static class SingleMaskRunner
         var maps = new SaliencyMap[input.N];
         for (var i = 0; i < input.N; i++)
         {
-            var trace = new OptimizationTrace(result.Traces[i], elapsed, integrator.ForwardImages + input.N, integrator.BackwardImages);
+            var iterations = PathScoreDiagnostics.WithPathScoreRatios(result.Traces[i], input.OriginalScores[i]);
+            var trace = new OptimizationTrace(iterations, elapsed, integrator.ForwardImages + input.N, integrator.BackwardImages);
             maps[i] = new SaliencyMap(settings.Method, input.ClassIds[i], mask[i, 0], 1 - mask[i, 0], input.Height, input.Width,
-                trace, originalScore: input.OriginalScores[i]);
+                trace, originalScore: input.OriginalScores[i], warnings: PathScoreDiagnostics.Warnings(iterations, settings.NoiseStd));
         }
 
         return maps;

@@ -12,8 +12,10 @@ namespace IGOSpp.Integration;
 /// Insertion: Ins(U) = (1/S)·Σ_{k=1..S} f( I − (k/S)·U⊙(I − Ĩ) + ε_k )
 /// </code>
 /// f is the class score (softmax probability or sigmoid), ε_k ~ N(0, σ²) per pixel. The gradient returned for a term is
-/// ∂/∂U of its integrated score. All terms of one call share ε_k, and ε_k depends only on (noiseSeed, k): evaluating the
-/// same masks twice with the same seed gives the same scores, and a line search compares candidates on the same noise.
+/// ∂/∂U of its integrated score. The noise of a term depends only on (noiseSeed, the term's
+/// <see cref="PathTerm.NoiseStream"/>, k): terms with the same stream share it, evaluating the same masks twice with the
+/// same seed gives the same scores, and a new seed draws new noise (the I-GOS family draws a new seed for every
+/// evaluation, as the paper does).
 /// <para>All path images of all terms of an image are pushed through the model together, in batches of at most
 /// <see cref="MaxBatchSize"/> images, one forward (and backward) per batch; batches never mix images, so a batched
 /// call gives the same results as explaining each image alone.</para>
@@ -68,7 +70,7 @@ public sealed class IntegratedGradient
     /// <param name="baselines">Baselines Ĩ, same shape and device.</param>
     /// <param name="classIds">int64 <c>[N]</c>, the class of each image, on the same device.</param>
     /// <param name="terms">The terms; each mask <c>[N,1,H,W]</c>.</param>
-    /// <param name="noiseSeed">Seed of the path noise (ε_k is a function of this seed and k).</param>
+    /// <param name="noiseSeed">Seed of the path noise (ε_k is a function of this seed, the term's noise stream and k).</param>
     /// <param name="computeGradients">When true, also returns ∂score/∂mask per term (runs backward passes); when false,
     /// runs forward passes in inference mode.</param>
     /// <param name="cancellationToken">Checked before every model pass.</param>
@@ -125,7 +127,7 @@ public sealed class IntegratedGradient
                 var path = terms[g.Term].Kind == PathKind.Deletion
                     ? start.narrow(0, g.N0, g.Count).unsqueeze(0) + a * ud.unsqueeze(0)
                     : start.narrow(0, g.N0, g.Count).unsqueeze(0) - a * ud.unsqueeze(0);
-                if (noise.Enabled) path = path + noise.Steps(g.K0 + 1, g.K1);
+                if (noise.Enabled) path = path + noise.Steps(terms[g.Term].NoiseStream, g.K0 + 1, g.K1);
                 parts.Add(path.reshape(k * g.Count, c, h, w));
                 classes.Add(classIds.narrow(0, g.N0, g.Count).repeat(k));
             }
@@ -224,6 +226,8 @@ public sealed class IntegratedGradient
         foreach (var term in terms)
         {
             ArgumentNullException.ThrowIfNull(term, nameof(terms));
+            if (term.NoiseStream < 0)
+                throw new ArgumentException($"Expected noise streams ≥ 0, got {term.NoiseStream}.", nameof(terms));
             if (!term.Mask.shape.SequenceEqual(expected))
                 throw new ArgumentException(
                     $"Expected term masks of shape [{string.Join(",", expected)}], got {TensorGuard.Shape(term.Mask)}.", nameof(terms));

@@ -18,8 +18,12 @@ public enum PathKind
     Insertion,
 }
 
-/// <summary>One integrated score to compute: a path kind and the full-resolution mask U <c>[N,1,H,W]</c>.</summary>
+/// <summary>One integrated score to compute: a path kind, the full-resolution mask U <c>[N,1,H,W]</c> and the noise
+/// stream its path noise comes from.</summary>
 /// <param name="Kind">Deletion or insertion path.</param>
 /// <param name="Mask">The upsampled mask, values in [0,1]; it may carry autograd history (gradients are returned with
 /// respect to it, not propagated further).</param>
-public sealed record PathTerm(PathKind Kind, Tensor Mask);
+/// <param name="NoiseStream">Which noise its path images get, ≥ 0: terms of one call with the same stream share the noise
+/// ε_k, terms with different streams draw independent noise (the iGOS++ objective gives each of its four terms its own
+/// stream, as the paper does). Default 0.</param>
+public sealed record PathTerm(PathKind Kind, Tensor Mask, int NoiseStream = 0);

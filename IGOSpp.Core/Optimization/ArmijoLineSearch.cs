@@ -6,8 +6,12 @@ namespace IGOSpp.Optimization;
 /// <summary>
 /// Backtracking line search with the Armijo condition, per image: starting at α₀, the candidate
 /// M' = clamp(M − α·g, 0, 1) (all masks together) is accepted when L(M') ≤ L(M) − β·α·‖g‖²; otherwise α ← α·decay,
-/// until α drops below the minimum step, where the last α is taken without a further test. Images still searching are
-/// evaluated together in one objective call per trial; one small host transfer per trial reads their losses.
+/// until α drops below the minimum step, where the last α is taken without a further test (the paper's search tests it
+/// too and takes it whichever way the test goes: the same masks, one evaluation less). Images still searching are
+/// evaluated together in one objective call per trial; one small host transfer per trial reads their losses. Trial j
+/// is the objective's evaluation j of the iteration (evaluation 0 is the gradient pass that gave L(M)), so with the
+/// I-GOS family's objectives every trial sees new path noise, as in the paper, and all images of a batch that are still
+/// searching are at the same trial.
 /// </summary>
 internal static class ArmijoLineSearch
 {
@@ -27,7 +31,7 @@ internal static class ArmijoLineSearch
         var trials = new int[n];
         var active = Enumerable.Range(0, n).ToList();
 
-        while (active.Count > 0)
+        for (var trial = 1; active.Count > 0; trial++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var trialScope = torch.NewDisposeScope();
@@ -41,7 +45,7 @@ internal static class ArmijoLineSearch
             }
 
             float[] lossAt;
-            using (var eval = objective.Evaluate(candidates, idx, iteration, false, cancellationToken))
+            using (var eval = objective.Evaluate(candidates, idx, iteration, trial, false, cancellationToken))
                 lossAt = eval.Loss.to(ScalarType.Float32).cpu().data<float>().ToArray();
 
             var accepted = new List<int>();

@@ -63,7 +63,7 @@ public sealed class MaskOptimizer
                 double meanLoss;
                 using (var scope = torch.NewDisposeScope())
                 {
-                    using var eval = objective.Evaluate(masks, null, it, true, cancellationToken);
+                    using var eval = objective.Evaluate(masks, null, it, 0, true, cancellationToken);
                     var gradients = eval.Gradients ?? throw new InvalidOperationException("The objective returned no gradients.");
                     var host = ReadHost(eval, gradients);
                     CheckFinite(host, it);
@@ -76,13 +76,12 @@ public sealed class MaskOptimizer
                     {
                         case OptimizerKind.LineSearch:
                         {
-                            var start = Options.LineSearchWarmStart
-                                ? lastStep.Select(a => Math.Min(Options.InitialStepSize, a / Options.StepDecay)).ToArray()
-                                : Enumerable.Repeat(Options.InitialStepSize, (int)n).ToArray();
+                            var start = lastStep.Select(WarmStartFrom).ToArray();
                             var startLoss = host.Loss;
                             if (RecomputeStartLoss)
                             {
-                                using var again = objective.Evaluate(masks, null, it, false, cancellationToken);
+                                // Same evaluation index as the gradient pass: the same loss, computed again.
+                                using var again = objective.Evaluate(masks, null, it, 0, false, cancellationToken);
                                 startLoss = again.Loss.to(ScalarType.Float64).cpu().data<double>().ToArray();
                             }
 
@@ -151,6 +150,14 @@ public sealed class MaskOptimizer
             if (previousTheta is not null) foreach (var t in previousTheta) t.Dispose();
         }
     }
+
+    /// <summary>Where a line search starts given the previous iteration's step: InitialStepSize without the warm start,
+    /// at the first iteration, and after a step at or below MinStepSize (so that one failed search never
+    /// traps the step at the floor); otherwise the previous step ÷ StepDecay, capped at InitialStepSize.</summary>
+    private double WarmStartFrom(double previousStep) =>
+        !Options.LineSearchWarmStart || previousStep <= Options.MinStepSize
+            ? Options.InitialStepSize
+            : Math.Min(Options.InitialStepSize, previousStep / Options.StepDecay);
 
     private static Tensor Detached(Tensor t)
     {
