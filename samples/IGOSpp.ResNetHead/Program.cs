@@ -13,7 +13,10 @@ using static TorchSharp.torch;
 //     --train N        training images (first N of the training set), default 3000
 //     --test N         test images (first N of the test set), default 1000
 //     --epochs N       head training epochs, default 60
-//     --head PATH      where to save (or, with --explain, read) the head, default samples/models/resnet18-fmnist-head.bin
+//     --preprocess P   caffe (default: the backbone's 0–255 input minus its means) or imagenet-norm (torchvision's
+//                      ImageNet mean/std on [0,1]; the noise-fragile benchmark of docs/results.md)
+//     --head PATH      where to save (or, with --explain, read) the head, default samples/models/ + the preprocessing's
+//                      head file (resnet18-fmnist-head.bin or resnet18-fmnist-head-imagenet-norm.bin)
 //     --data DIR       Fashion-MNIST directory, default /usr/share/datasets/fashion-mnist
 //     --threads N      torch threads, default 2
 //     --explain        time iGOS++ on the first correctly classified test image instead of training
@@ -50,7 +53,7 @@ using (var scope = torch.NewDisposeScope())
 using (torch.inference_mode())
 {
     var (pixels, _) = FashionMnistReader.Read(settings.DataDirectory, train: false, 8);
-    var logits = model.call(ResNetFashionClassifier.PreprocessBatch(Gray(pixels, 8)));
+    var logits = model.call(ResNetFashionClassifier.PreprocessBatch(Gray(pixels, 8), settings.Preprocessing));
     var fromFeatures = head.call(testFeatures[..8]);
     Console.WriteLine($"classifier vs cached-feature logits, max |diff| over 8 test images: {(logits - fromFeatures).abs().max().item<float>():E2}");
 }
@@ -68,7 +71,7 @@ static Tensor Gray(byte[] pixels, int count) =>
 static (Tensor Features, Tensor Labels) Features(string onnxPath, Settings settings, bool train, int count)
 {
     var (pixels, labels) = FashionMnistReader.Read(settings.DataDirectory, train, count);
-    var cache = Path.Combine(Path.GetTempPath(), $"igospp-resnet18-fmnist-{(train ? "train" : "test")}-{count}.f32");
+    var cache = Path.Combine(Path.GetTempPath(), $"igospp-resnet18-fmnist-{settings.Preprocessing}-{(train ? "train" : "test")}-{count}.f32");
     var values = new float[count * ResNetFashionClassifier.FeatureCount];
     if (File.Exists(cache) && new FileInfo(cache).Length == values.Length * sizeof(float))
     {
@@ -85,7 +88,7 @@ static (Tensor Features, Tensor Labels) Features(string onnxPath, Settings setti
             using var scope = torch.NewDisposeScope();
             using var mode = torch.inference_mode();
             var n = Math.Min(batch, count - start);
-            var x = ResNetFashionClassifier.PreprocessBatch(Gray(pixels[(start * 784)..((start + n) * 784)], n));
+            var x = ResNetFashionClassifier.PreprocessBatch(Gray(pixels[(start * 784)..((start + n) * 784)], n), settings.Preprocessing);
             var f = model.Features(x).contiguous();
             f.data<float>().CopyTo(values, start * ResNetFashionClassifier.FeatureCount);
             if ((start / batch) % 10 == 0)
@@ -145,7 +148,7 @@ static void TimeExplanations(string onnxPath, Settings settings)
     using (var scope = torch.NewDisposeScope())
     using (torch.inference_mode())
     {
-        var predictions = model.call(ResNetFashionClassifier.PreprocessBatch(Gray(pixels, 32))).argmax(1).data<long>().ToArray();
+        var predictions = model.call(ResNetFashionClassifier.PreprocessBatch(Gray(pixels, 32), settings.Preprocessing)).argmax(1).data<long>().ToArray();
         for (var i = 0; i < predictions.Length && index < 0; i++)
         {
             if (predictions[i] == labels[i]) (index, predicted) = (i, predictions[i]);
@@ -154,7 +157,7 @@ static void TimeExplanations(string onnxPath, Settings settings)
 
     if (index < 0) throw new InvalidOperationException("None of the first 32 test images is classified correctly.");
     using var gray = Gray(pixels[(int)(index * 784)..(int)((index + 1) * 784)], 1);
-    using var image = ResNetFashionClassifier.Preprocess(gray[0]);
+    using var image = ResNetFashionClassifier.Preprocess(gray[0], settings.Preprocessing);
     Console.WriteLine($"test image {index}, class {predicted}");
     foreach (var warm in new[] { false, true })
     {
@@ -167,11 +170,14 @@ static void TimeExplanations(string onnxPath, Settings settings)
     }
 }
 
-internal sealed record Settings(int Train, int Test, int Epochs, string HeadPath, string DataDirectory, int Threads, bool Explain)
+internal sealed record Settings(int Train, int Test, int Epochs, string? Head, string DataDirectory, int Threads, bool Explain,
+    ResNetPreprocessing Preprocessing)
 {
+    public string HeadPath => Head ?? Path.Combine("samples", "models", ResNetFashionClassifier.HeadFileName(Preprocessing));
+
     public static Settings Parse(string[] args)
     {
-        var s = new Settings(3000, 1000, 60, Path.Combine("samples", "models", "resnet18-fmnist-head.bin"), FashionMnistReader.DefaultDirectory, 2, false);
+        var s = new Settings(3000, 1000, 60, null, FashionMnistReader.DefaultDirectory, 2, false, ResNetPreprocessing.Caffe);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"Option {args[i]} needs a value.", nameof(args));
@@ -181,7 +187,16 @@ internal sealed record Settings(int Train, int Test, int Epochs, string HeadPath
                 "--train" => s with { Train = NextInt() },
                 "--test" => s with { Test = NextInt() },
                 "--epochs" => s with { Epochs = NextInt() },
-                "--head" => s with { HeadPath = Next() },
+                "--head" => s with { Head = Next() },
+                "--preprocess" => s with
+                {
+                    Preprocessing = Next() switch
+                    {
+                        "caffe" => ResNetPreprocessing.Caffe,
+                        "imagenet-norm" => ResNetPreprocessing.ImageNetNormalized,
+                        var other => throw new ArgumentException($"Unknown --preprocess '{other}' (caffe or imagenet-norm).", nameof(args)),
+                    },
+                },
                 "--data" => s with { DataDirectory = Next() },
                 "--threads" => s with { Threads = NextInt() },
                 "--explain" => s with { Explain = true },
