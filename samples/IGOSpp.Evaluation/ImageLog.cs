@@ -17,10 +17,12 @@ internal sealed record ImageRecord
     public required long BackwardImages { get; init; }
     public required Dictionary<string, double[]> Auc { get; init; }
     public required IterationRecord[] Iterations { get; init; }
+    public string[] Warnings { get; init; } = [];
 }
 
 /// <summary>One iteration of an explanation's trace, as logged.</summary>
-internal sealed record IterationRecord(double Loss, double Step, double LossAfterStep, int Trials, double[] Scores, double Regularizer);
+internal sealed record IterationRecord(double Loss, double Step, double LossAfterStep, int Trials, double[] Scores, double Regularizer,
+    double PathScoreRatio);
 
 /// <summary>
 /// The runner's per-image log (JSON lines, one file per group): every explained image's AUCs, seconds, model images and

@@ -60,5 +60,10 @@ internal static class MethodCatalog
         yield return Igos("igospp28-reference", "iGOS++ reference loop (unfused, L(M) recomputed)", 28, "internal ReferenceLoop, LineSearchWarmStart false", o => o with { LineSearchWarmStart = false }, reference: true);
         yield return Igos("igospp28-warm", "iGOS++ line-search warm start", 28, "LineSearchWarmStart (the default since 2026-11-27)", o => o with { LineSearchWarmStart = true });
         yield return Igos("igospp28-cold", "iGOS++ paper's line search (no warm start)", 28, "LineSearchWarmStart false", o => o with { LineSearchWarmStart = false });
+        // The line-search issue (docs/methods.md): the noise semantics before 2026-12 (one draw per iteration for the
+        // gradient pass, every trial and every term), and smaller path noise on the noise-fragile model.
+        yield return Igos("igospp28-shared", "iGOS++ noise shared per iteration (before 2026-12)", 28, "internal ShareNoiseAcrossEvaluations", o => o with { ShareNoiseAcrossEvaluations = true });
+        yield return Igos("igospp28-noise0.1", "iGOS++ NoiseStd 0.1", 28, "NoiseStd 0.1", o => o with { NoiseStd = 0.1 });
+        yield return Igos("igospp28-noise0.05", "iGOS++ NoiseStd 0.05", 28, "NoiseStd 0.05", o => o with { NoiseStd = 0.05 });
     }
 }

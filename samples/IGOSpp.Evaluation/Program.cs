@@ -16,8 +16,12 @@ using static TorchSharp.torch;
 //
 //   dotnet run -c Release --project samples/IGOSpp.Evaluation -- [--count 100] [--methods a,b] [--out docs/results.md]
 //       [--model NAME]   fmnist (default): the bundled 28×28 FashionMnistNet;
-//                        resnet18-head: the ImageNet-pretrained ResNet-18 (ONNX) + linear head at 224×224
-//                        (samples/IGOSpp.ResNetHead; --head PATH, default samples/models/resnet18-fmnist-head.bin)
+//                        resnet18-head: the ImageNet-pretrained ResNet-18 (ONNX) + linear head at 224×224 on the
+//                        backbone's own 0–255 input (samples/IGOSpp.ResNetHead; --head PATH, default
+//                        samples/models/resnet18-fmnist-head.bin)
+//                        resnet18-head-imagenet-norm: the same backbone with torchvision's ImageNet mean/std on [0,1]
+//                        and its own head (samples/models/resnet18-fmnist-head-imagenet-norm.bin): the class score
+//                        collapses under the path noise (docs/results.md)
 //       [--group NAME]   the table replaces the section of docs/results.md marked with NAME (default: the model's name)
 //       [--threads N]    libtorch intra-op threads
 //       [--log PATH]     per-image records (AUCs, seconds, model images, trace) as JSON lines, default
@@ -29,13 +33,14 @@ var outPath = Arg("--out") ?? Path.Combine(root, "docs", "results.md");
 var selected = Arg("--methods")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 if (Arg("--threads") is { } threads) IgosThreading.MaxIntraOpThreads = int.Parse(threads, CultureInfo.InvariantCulture);
 var modelName = Arg("--model") ?? "fmnist";
-if (modelName is not ("fmnist" or "resnet18-head"))
+if (modelName is not ("fmnist" or "resnet18-head" or "resnet18-head-imagenet-norm"))
 {
-    Console.Error.WriteLine($"Unknown --model '{modelName}'. Known: fmnist, resnet18-head.");
+    Console.Error.WriteLine($"Unknown --model '{modelName}'. Known: fmnist, resnet18-head, resnet18-head-imagenet-norm.");
     return 1;
 }
 
-var resnet = modelName == "resnet18-head";
+var resnet = modelName.StartsWith("resnet18-head", StringComparison.Ordinal);
+var preprocessing = modelName == "resnet18-head-imagenet-norm" ? ResNetPreprocessing.ImageNetNormalized : ResNetPreprocessing.Caffe;
 var imageSize = resnet ? ResNetFashionClassifier.ImageSize : FashionMnist.ImageSize;
 var methods = MethodCatalog.All(imageSize, resnet ? "trunk" : null).Where(m => selected is null || selected.Contains(m.Key)).ToList();
 if (methods.Count == 0)
@@ -46,16 +51,17 @@ if (methods.Count == 0)
 
 using nn.Module<Tensor, Tensor> model = resnet
     ? ResNetFashionClassifier.Create(Path.Combine(AppContext.BaseDirectory, "Models", "ResNet18.onnx"),
-        Arg("--head") ?? Path.Combine(root, "samples", "models", "resnet18-fmnist-head.bin"))
+        Arg("--head") ?? Path.Combine(root, "samples", "models", ResNetFashionClassifier.HeadFileName(preprocessing)))
     : FashionMnistNet.LoadPretrained();
 var modelDescription = resnet
-    ? "ResNet-18 (ImageNet-pretrained, imported from ML.NET's ResNet18.onnx, frozen) + linear 512→10 head trained on Fashion-MNIST (samples/IGOSpp.ResNetHead), images upsampled to 224×224"
+    ? "ResNet-18 (ImageNet-pretrained, imported from ML.NET's ResNet18.onnx, frozen) + linear 512→10 head trained on Fashion-MNIST (samples/IGOSpp.ResNetHead), images upsampled to 224×224" +
+      (preprocessing == ResNetPreprocessing.Caffe ? " on the backbone's 0–255 input" : ", normalized with torchvision's ImageNet mean/std (noise-fragile)")
     : "Bundled Fashion-MNIST model (`FashionMnistNet`)";
 
 // The first `count` correctly classified test images.
 using var test = FashionMnist.Load(FashionMnistSplit.Test, Math.Min(10_000, count * 2 + 100));
 using var all = resnet
-    ? ResNetFashionClassifier.PreprocessBatch(test.Images.unsqueeze(1).to_type(ScalarType.Float32).div_(255f))
+    ? ResNetFashionClassifier.PreprocessBatch(test.Images.unsqueeze(1).to_type(ScalarType.Float32).div_(255f), preprocessing)
     : FashionMnistNet.Preprocess(test.Images);
 var predicted = new List<long>();
 using (torch.inference_mode())
@@ -71,7 +77,7 @@ var labels = test.Labels.to(ScalarType.Int64).data<long>().ToArray();
 var chosen = Enumerable.Range(0, labels.Length).Where(i => predicted[i] == labels[i]).Take(count).ToArray();
 if (chosen.Length < count) Console.Error.WriteLine($"Only {chosen.Length} correctly classified images found.");
 
-var group = Arg("--group") ?? (resnet ? "resnet18-head" : "fashion-mnist");
+var group = Arg("--group") ?? (resnet ? modelName : "fashion-mnist");
 var log = new ImageLog(Arg("--log") ?? Path.Combine(root, "out", "evaluation", $"{group}.jsonl"), args.Contains("--resume"));
 var metric = new InsertionDeletionMetric(model);
 var rows = new List<ResultRow>();
@@ -136,7 +142,8 @@ ImageRecord Explain(MethodSpec method, int order, int index)
         BackwardImages = map.Trace.BackwardImages,
         Auc = auc,
         Iterations = map.Trace.Iterations.Select(t => new IterationRecord(t.Loss, t.StepSize, t.LossAfterStep, t.LineSearchTrials,
-            [t.DeletionScore, t.InsertionScore, t.CombinedDeletionScore, t.CombinedInsertionScore], t.Regularizer)).ToArray(),
+            [t.DeletionScore, t.InsertionScore, t.CombinedDeletionScore, t.CombinedInsertionScore], t.Regularizer, t.PathScoreRatio)).ToArray(),
+        Warnings = map.Warnings.Select(w => w.Kind.ToString()).ToArray(),
     };
     log.Append(record);
     return record;
