@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
-# Builds and runs a throwaway console app that references the packed IGOSpp from a local folder feed (plus
-# TorchSharp-cpu) and explains a tiny model: proves the package works for a user who runs `dotnet add package IGOSpp`.
+# bash .ci/consume-package.sh FEED APP_DIR PACKAGE [FILE...]
+# Builds and runs a throwaway console app, outside the repository, that references only PACKAGE (packed into the local
+# folder FEED) and TorchSharp-cpu, runs .ci/consumers/PACKAGE/Program.cs and copies FILEs next to it: proves that the
+# package works for a user who runs `dotnet add package PACKAGE`. The feed is added to the sources this machine is
+# configured with (no source is cleared or named here).
 set -euo pipefail
 feed=$(realpath "$1")
 app=$2
+package=$3
+shift 3
+here=$(cd "$(dirname "$0")" && pwd)
+program="$here/consumers/$package/Program.cs"
+[ -f "$program" ] || { echo "consume-package: no consumer program $program" >&2; exit 2; }
+nupkg=$(ls "$feed/$package".[0-9]*.nupkg 2>/dev/null | head -n1)
+[ -n "$nupkg" ] || { echo "consume-package: $package is not in $feed" >&2; exit 2; }
+version=$(basename "$nupkg" .nupkg)
+version=${version#"$package".}
+torch=$(sed -n 's:.*<TorchSharpVersion>\(.*\)</TorchSharpVersion>.*:\1:p' "$here/../Directory.Packages.props")
+
+# A package of the same version left in the machine's cache by an earlier run would be used instead of the new one.
+rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/${package,,}/$version"
+
 rm -rf "$app" && mkdir -p "$app"
-version=$(ls "$feed"/IGOSpp.*.nupkg | grep -v snupkg | head -n1 | sed -E 's/.*IGOSpp\.([0-9][^/]*)\.nupkg/\1/')
 cat > "$app/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
-    <clear />
-    <add key="local" value="$feed" />
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+    <add key="igospp-local" value="$feed" />
   </packageSources>
 </configuration>
 XML
@@ -27,27 +41,16 @@ cat > "$app/Consumer.csproj" <<XML
     <SelfContained>false</SelfContained>
   </PropertyGroup>
   <ItemGroup>
-    <PackageReference Include="IGOSpp" Version="$version" />
-    <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+    <PackageReference Include="$package" Version="$version" />
+    <PackageReference Include="TorchSharp-cpu" Version="$torch" />
+  </ItemGroup>
+  <ItemGroup>
+    <None Include="*.onnx;*.pt" CopyToOutputDirectory="PreserveNewest" />
   </ItemGroup>
 </Project>
 XML
-cat > "$app/Program.cs" <<'CS'
-using IGOSpp;
-using TorchSharp;
-using static TorchSharp.torch;
-
-torch.manual_seed(1);
-var model = nn.Sequential(nn.Conv2d(1, 4, 3, padding: 1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3));
-var tensor = torch.randn(1, 16, 16);
-using var explainer = new IgosPlusPlusExplainer(model, new IgosPlusPlusOptions { MaskSize = 8, Iterations = 3, IntegrationSteps = 4, Seed = 1 });
-using SaliencyMap map = explainer.Explain(tensor, 2);
-var lo = map.Mask.min().item<float>();
-var hi = map.Mask.max().item<float>();
-Console.WriteLine($"consumer: {map.Method} map {map.Height}x{map.Width}, mask in [{lo:F3}, {hi:F3}], {map.Trace.Iterations.Count} iterations");
-if (map.Height != 8 || lo < 0 || hi > 1) return 1;
-return 0;
-CS
+cp "$program" "$app/Program.cs"
+for f in "$@"; do cp "$f" "$app/"; done
 cd "$app"
 dotnet run -c Release 2>&1 | tail -n 5
 exit "${PIPESTATUS[0]}"

@@ -14,7 +14,7 @@ public sealed record ModelCase(string Name, long[] Shape)
     public static readonly ModelCase FashionMnist = new("fmnist-trained", [1, 28, 28]);
 
     public nn.Module<Tensor, Tensor> Create() =>
-        Name == Small28.Name ? SmallCnn.Create() : Name == FashionMnist.Name ? IGOSpp.Models.FashionMnistNet.LoadPretrained() : new ResNet18();
+        Name == Small28.Name ? SmallCnn.Create() : Name == FashionMnist.Name ? IGOSpp.Samples.FashionMnistNet.LoadPretrained() : new ResNet18();
 
     /// <summary>A seeded image (for the trained model: the first test image); the class to explain is the model's
     /// own prediction, as in real use.</summary>
@@ -22,8 +22,8 @@ public sealed record ModelCase(string Name, long[] Shape)
     {
         if (Name == FashionMnist.Name)
         {
-            using var data = IGOSpp.Data.FashionMnist.Load(IGOSpp.Data.FashionMnistSplit.Test, 1);
-            using var x = IGOSpp.Models.FashionMnistNet.Preprocess(data.Images);
+            using var data = IGOSpp.Samples.FashionMnist.Load(IGOSpp.Samples.FashionMnistSplit.Test, 1);
+            using var x = IGOSpp.Samples.FashionMnistNet.Preprocess(data.Images);
             return x[0].to(device);
         }
 

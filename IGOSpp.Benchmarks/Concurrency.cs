@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using IGOSpp.Benchmarks.Infrastructure;
-using IGOSpp.Data;
-using IGOSpp.Models;
+using IGOSpp.Samples;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -11,6 +11,6 @@ dotnet run -c Release --no-build --project IGOSpp.Benchmarks -- --preset dry --f
 grep -E "executed benchmarks" "$out.log" | tail -n 1
 dotnet run -c Release --no-build --project IGOSpp.Benchmarks -- model --onnx IGOSpp.Benchmarks/Fixtures/tiny-cnn-3x16x16.onnx --input 3x16x16 --mask 4 --dry --out "$out-model" > "$out-model.log" 2>&1 || {
   tail -n 60 "$out-model.log"; echo "model command dry run failed (log: $out-model.log)" >&2; exit 1; }
-dotnet run -c Release --no-build --project IGOSpp.Benchmarks -- model --torchscript IGOSpp.Core.Tests/Models/Fixtures/tiny_net.torchscript.pt --input 3x16x16 --mask 4 --dry --out "$out-torchscript" > "$out-torchscript.log" 2>&1 || {
+dotnet run -c Release --no-build --project IGOSpp.Benchmarks -- model --torchscript IGOSpp.Models.Tests/Fixtures/tiny_net.torchscript.pt --input 3x16x16 --mask 4 --dry --out "$out-torchscript" > "$out-torchscript.log" 2>&1 || {
   tail -n 60 "$out-torchscript.log"; echo "model command (TorchScript) dry run failed (log: $out-torchscript.log)" >&2; exit 1; }
 echo "model command dry runs (ONNX, TorchScript): ok"

@@ -125,6 +125,35 @@ public static class TestModels
         }
     }
 
+    /// <summary>
+    /// A [N,1,28,28] → 10 CNN whose forward opens its own dispose scope and moves only the logits out, as user models
+    /// written by the TorchSharp memory guide (and the samples' FashionMnistNet) do: intermediate activations are disposed
+    /// when forward returns, unless something else holds them.
+    /// </summary>
+    public sealed class ScopedCnn : nn.Module<Tensor, Tensor>
+    {
+        private readonly Conv2d _conv1;
+        private readonly Conv2d _conv2;
+        private readonly Linear _fc;
+
+        public ScopedCnn(int seed = 3) : base(nameof(ScopedCnn))
+        {
+            torch.manual_seed(seed);
+            _conv1 = nn.Conv2d(1, 8, 3, padding: 1);
+            _conv2 = nn.Conv2d(8, 16, 3, padding: 1);
+            _fc = nn.Linear(16, 10);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = torch.NewDisposeScope();
+            var h = nn.functional.max_pool2d(nn.functional.relu(_conv1.call(x)), 2);
+            h = nn.functional.relu(_conv2.call(h));
+            return _fc.call(h.mean([2, 3])).MoveToOuterDisposeScope();
+        }
+    }
+
     /// <summary>A small smooth CNN (tanh activations) with seeded random weights.</summary>
     public static nn.Module<Tensor, Tensor> SmoothCnn(int channels = 1, int classes = 3, int seed = 1)
     {

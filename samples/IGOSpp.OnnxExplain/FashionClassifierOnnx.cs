@@ -7,7 +7,7 @@ namespace IGOSpp.Samples.OnnxExplain;
 /// <summary>
 /// Writes the sample's default model: a real ONNX Fashion-MNIST classifier made of ML.NET's ImageNet-pretrained
 /// ResNet18.onnx (output <see cref="FeatureOutput"/>, [1,512,1,1]) followed by <c>Flatten</c> and
-/// <c>Gemm(features, weight, bias, transB=1)</c> with the trained linear 512→10 head of samples/IGOSpp.ResNetHead,
+/// <c>Gemm(features, weight, bias, transB=1)</c> with the trained linear 512→10 head of tools/IGOSpp.ResNetHead,
 /// producing <see cref="LogitsOutput"/> [1,10].
 /// <para>It works on the protobuf encoding (onnx.proto field numbers): the backbone's top-level ModelProto fields are
 /// copied byte for byte, and its GraphProto (field 7) is written once, as the original graph's bytes followed by a

@@ -19,7 +19,7 @@ namespace IGOSpp.Samples.OnnxExplain;
 /// (<c>align_corners</c> false) to H×W with torch, as the default model's head was trained.</param>
 internal sealed record Preprocessing(InputShape Shape, float Scale, ImageNormalization Normalization, bool Bgr, bool Grey28)
 {
-    /// <summary>The default model's preprocessing (see ResNetFashionClassifier.Preprocess in samples/IGOSpp.ResNetHead).</summary>
+    /// <summary>The default model's preprocessing (see ResNetFashionClassifier.Preprocess in tools/IGOSpp.ResNetHead).</summary>
     public static Preprocessing FashionResNet(InputShape shape) =>
         new(shape, 255f, new ImageNormalization(FashionClassifierOnnx.MeanBgr, [1f, 1f, 1f]), Bgr: true, Grey28: true);
 

@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 // overlay | deletion 1-Mx | insertion 1-My) and the insertion/deletion curves.
 //
 // Without --onnx it first writes a real ONNX classifier, out/onnx/resnet18-fmnist.onnx: ML.NET's ImageNet-pretrained
-// ResNet18.onnx + Flatten + Gemm with the trained Fashion-MNIST head of samples/IGOSpp.ResNetHead (output "logits"),
+// ResNet18.onnx + Flatten + Gemm with the trained Fashion-MNIST head of tools/IGOSpp.ResNetHead (output "logits"),
 // and explains samples/images/4-coat.png with it, as you would with your own classifier.onnx.
 //
 //   OMP_WAIT_POLICY=PASSIVE dotnet run -c Release --project samples/IGOSpp.OnnxExplain -- [options]

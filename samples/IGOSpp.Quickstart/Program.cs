@@ -3,7 +3,7 @@ using System.Globalization;
 using IGOSpp;
 using IGOSpp.Imaging;
 using IGOSpp.Metrics;
-using IGOSpp.Models;
+using IGOSpp.Samples;
 using TorchSharp;
 using static TorchSharp.torch;
 
