@@ -18,8 +18,13 @@ internal static class MethodCatalog
 
     /// <param name="imageSize">Side of the model's input images (full-resolution methods report it).</param>
     /// <param name="gradCamLayer">Grad-CAM's target module, or null for the model's last Conv2d.</param>
-    public static IEnumerable<MethodSpec> All(int imageSize, string? gradCamLayer = null)
+    /// <param name="noiseStd">NoiseStd of the I-GOS family (the paper's 0.2 is in ImageNet-normalized units; a model on
+    /// another input scale needs the same noise in its own units, e.g. 11.5 on a 0–255 input). Keys that vary the
+    /// noise scale this value.</param>
+    public static IEnumerable<MethodSpec> All(int imageSize, string? gradCamLayer = null, double noiseStd = 0.2)
     {
+        var noise = noiseStd.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+        var noiseNote = noiseStd == 0.2 ? "" : $", NoiseStd {noise}";
         var full = $"{imageSize}×{imageSize} (full)";
         MethodSpec Igos(string key, string title, int mask, string settings, Func<IgosPlusPlusOptions, IgosPlusPlusOptions> change,
             bool masks = false, bool reference = false)
@@ -32,21 +37,21 @@ internal static class MethodCatalog
             }
 
             return new MethodSpec(key, title, $"{mask}×{mask}", settings,
-                (model, seed) => new IgosPlusPlusExplainer(model, change(new IgosPlusPlusOptions { MaskSize = mask, Seed = seed })) { ReferenceLoop = reference },
+                (model, seed) => new IgosPlusPlusExplainer(model, change(new IgosPlusPlusOptions { MaskSize = mask, Seed = seed, NoiseStd = noiseStd })) { ReferenceLoop = reference },
                 variants);
         }
 
-        yield return Igos("igospp28", "iGOS++", 28, "defaults (15 it, S 20, L1 1, L2 20, line search with warm start)", o => o, masks: true);
-        yield return Igos("igospp7", "iGOS++", 7, "defaults", o => o, masks: true);
-        if (imageSize > 28) yield return Igos($"igospp{imageSize}", "iGOS++", imageSize, "defaults", o => o, masks: true);
+        yield return Igos("igospp28", "iGOS++", 28, "defaults (15 it, S 20, L1 1, L2 20, line search with warm start)" + noiseNote, o => o, masks: true);
+        yield return Igos("igospp7", "iGOS++", 7, "defaults" + noiseNote, o => o, masks: true);
+        if (imageSize > 28) yield return Igos($"igospp{imageSize}", "iGOS++", imageSize, "defaults" + noiseNote, o => o, masks: true);
         MethodSpec Other(string key, string title, string resolution, string settings, Func<nn.Module<Tensor, Tensor>, int, IExplainer> create) =>
             new(key, title, resolution, settings, create, [Combined(title)]);
 
-        yield return Other("igos28", "I-GOS", "28×28", "defaults (as iGOS++, plain TV)", (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = 28, Seed = seed }));
-        yield return Other("igos7", "I-GOS", "7×7", "defaults", (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = 7, Seed = seed }));
-        yield return Other("igosplus28", "iGOS+", "28×28", "defaults (one mask, BTV)", (m, seed) => new IgosPlusExplainer(m, new IgosPlusOptions { MaskSize = 28, Seed = seed }));
-        if (imageSize > 28) yield return Other($"igos{imageSize}", "I-GOS", $"{imageSize}×{imageSize}", "defaults", (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = imageSize, Seed = seed }));
-        yield return Other("igosplus7", "iGOS+", "7×7", "defaults", (m, seed) => new IgosPlusExplainer(m, new IgosPlusOptions { MaskSize = 7, Seed = seed }));
+        yield return Other("igos28", "I-GOS", "28×28", "defaults (as iGOS++, plain TV)" + noiseNote, (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = 28, Seed = seed, NoiseStd = noiseStd }));
+        yield return Other("igos7", "I-GOS", "7×7", "defaults" + noiseNote, (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = 7, Seed = seed, NoiseStd = noiseStd }));
+        yield return Other("igosplus28", "iGOS+", "28×28", "defaults (one mask, BTV)" + noiseNote, (m, seed) => new IgosPlusExplainer(m, new IgosPlusOptions { MaskSize = 28, Seed = seed, NoiseStd = noiseStd }));
+        if (imageSize > 28) yield return Other($"igos{imageSize}", "I-GOS", $"{imageSize}×{imageSize}", "defaults" + noiseNote, (m, seed) => new IgosExplainer(m, new IgosOptions { MaskSize = imageSize, Seed = seed, NoiseStd = noiseStd }));
+        yield return Other("igosplus7", "iGOS+", "7×7", "defaults" + noiseNote, (m, seed) => new IgosPlusExplainer(m, new IgosPlusOptions { MaskSize = 7, Seed = seed, NoiseStd = noiseStd }));
         yield return Other("mask28", "Mask (Fong & Vedaldi)", "28×28", "defaults (Adam, 300 it)", (m, seed) => new MeaningfulPerturbationExplainer(m, new MeaningfulPerturbationOptions { MaskSize = 28, Seed = seed }));
         yield return Other("rise", "RISE", full, $"defaults ({new RiseOptions().ResolveMaskCount(imageSize)} masks at {imageSize} px, 7×7 grid, p 0.5)", (m, seed) => new RiseExplainer(m, new RiseOptions { Seed = seed }));
         yield return Other("ig", "Integrated Gradients", full, "defaults (50 Gauss–Legendre steps, blur baseline)", (m, _) => new IntegratedGradientsExplainer(m));
@@ -59,11 +64,13 @@ internal static class MethodCatalog
         // when it was run) and the warm start; these keys reproduce it.
         yield return Igos("igospp28-reference", "iGOS++ reference loop (unfused, L(M) recomputed)", 28, "internal ReferenceLoop, LineSearchWarmStart false", o => o with { LineSearchWarmStart = false }, reference: true);
         yield return Igos("igospp28-warm", "iGOS++ line-search warm start", 28, "LineSearchWarmStart (the default since 2026-11-27)", o => o with { LineSearchWarmStart = true });
-        yield return Igos("igospp28-cold", "iGOS++ paper's line search (no warm start)", 28, "LineSearchWarmStart false", o => o with { LineSearchWarmStart = false });
+        yield return Igos("igospp28-cold", "iGOS++ paper's line search (no warm start)", 28, "LineSearchWarmStart false" + noiseNote, o => o with { LineSearchWarmStart = false });
         // The line-search issue (docs/methods.md): the noise semantics before 2026-12 (one draw per iteration for the
         // gradient pass, every trial and every term), and smaller path noise on the noise-fragile model.
-        yield return Igos("igospp28-shared", "iGOS++ noise shared per iteration (before 2026-12)", 28, "internal ShareNoiseAcrossEvaluations", o => o with { ShareNoiseAcrossEvaluations = true });
-        yield return Igos("igospp28-noise0.1", "iGOS++ NoiseStd 0.1", 28, "NoiseStd 0.1", o => o with { NoiseStd = 0.1 });
-        yield return Igos("igospp28-noise0.05", "iGOS++ NoiseStd 0.05", 28, "NoiseStd 0.05", o => o with { NoiseStd = 0.05 });
+        yield return Igos("igospp28-shared", "iGOS++ noise shared per iteration (before 2026-12)", 28, "internal ShareNoiseAcrossEvaluations" + noiseNote, o => o with { ShareNoiseAcrossEvaluations = true });
+        var half = (noiseStd / 2).ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+        var quarter = (noiseStd / 4).ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+        yield return Igos("igospp28-halfnoise", $"iGOS++ NoiseStd {half}", 28, $"NoiseStd {half} (half the noise)", o => o with { NoiseStd = noiseStd / 2 });
+        yield return Igos("igospp28-quarternoise", $"iGOS++ NoiseStd {quarter}", 28, $"NoiseStd {quarter} (a quarter of the noise)", o => o with { NoiseStd = noiseStd / 4 });
     }
 }
