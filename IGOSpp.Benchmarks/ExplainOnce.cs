@@ -31,7 +31,7 @@ internal static class ExplainOnce
         using (var logits = net.call(image.unsqueeze(0)))
             classId = logits.argmax(1).item<long>();
 
-        var explainer = new IgosPlusPlusExplainer(net, new IgosPlusPlusOptions { MaskSize = mask, Seed = 1 }) { ReferenceLoop = reference };
+        var explainer = new IgosPlusPlusExplainer(net, new IgosPlusPlusOptions { MaskSize = mask, Seed = 1 }) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null };
         var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();

@@ -27,7 +27,7 @@ public abstract class IgosBenchmarks : BenchmarkBase
     {
         var options = new IgosPlusPlusOptions { MaskSize = Setting.MaskSize, IntegrationSteps = Setting.Steps, Iterations = iterations, Seed = 1 };
         if (Smoke.Enabled) options = options with { Iterations = 1, IntegrationSteps = 2, MinStepSize = 100 };
-        return new IgosPlusPlusExplainer(Model, options) { ReferenceLoop = Loop == "reference" };
+        return new IgosPlusPlusExplainer(Model, options) { ObjectiveSeam = Loop == "reference" ? ReferenceLoopObjective.Seam : null };
     }
 
     [Benchmark(Description = "mask update (1 iteration)")]

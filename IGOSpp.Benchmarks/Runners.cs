@@ -28,7 +28,7 @@ internal static class Runners
         var classId = Predict(bare, image);
         using var recorder = new PassRecorder(bare);
 
-        var (wall, cpu, sys, map) = Time(() => new IgosPlusPlusExplainer(recorder, options) { ReferenceLoop = reference }.Explain(image, classId));
+        var (wall, cpu, sys, map) = Time(() => new IgosPlusPlusExplainer(recorder, options) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null }.Explain(image, classId));
         using (map)
         {
             var passes = recorder.Passes.ToList();
@@ -61,7 +61,7 @@ internal static class Runners
         using var image = modelCase.Image(CPU);
         var classId = Predict(model, image);
         using var memory = NativeMemory.Start("cpu");
-        var (wall, _, sys, map) = Time(() => new IgosPlusPlusExplainer(model, options) { ReferenceLoop = reference }.Explain(image, classId));
+        var (wall, _, sys, map) = Time(() => new IgosPlusPlusExplainer(model, options) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null }.Explain(image, classId));
         map.Dispose();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"memory: model {modelCase.Name}, mask {options.MaskSize}, S {options.IntegrationSteps}, batch {options.MaxBatchSize}, " +

@@ -3,11 +3,9 @@ namespace IGOSpp;
 /// <summary>What one iteration of a mask optimization did, for one image.</summary>
 /// <param name="Iteration">0-based iteration index.</param>
 /// <param name="Loss">The objective at the start of the iteration (the masks the gradient was taken at).</param>
-/// <param name="DeletionScore">Integrated deletion score of the deletion mask, D(U(Mx)) (for single-mask methods, of the mask).</param>
-/// <param name="InsertionScore">Integrated insertion score of the insertion mask, Ins(U(My)) (for single-mask methods, of the
-/// mask; NaN where the method has no insertion term).</param>
-/// <param name="CombinedDeletionScore">D(U(Mx)·U(My)) for iGOS++; NaN for single-mask methods.</param>
-/// <param name="CombinedInsertionScore">Ins(U(Mx)·U(My)) for iGOS++; NaN for single-mask methods.</param>
+/// <param name="Scores">The objective's scores at those masks, named by <see cref="OptimizationTrace.ScoreNames"/>: for
+/// iGOS++ the integrated D(Ux), Ins(Uy), D(Ux·Uy), Ins(Ux·Uy); for iGOS+ D(U), Ins(U); for I-GOS D(U); for Mask the class
+/// score of the masked image.</param>
 /// <param name="Regularizer">The regularizer R of the (combined) mask.</param>
 /// <param name="StepSize">The step size taken in this iteration.</param>
 /// <param name="LossAfterStep">The objective at the accepted masks when the line search evaluated it, else NaN.</param>
@@ -15,10 +13,7 @@ namespace IGOSpp;
 public sealed record IterationTrace(
     int Iteration,
     double Loss,
-    double DeletionScore,
-    double InsertionScore,
-    double CombinedDeletionScore,
-    double CombinedInsertionScore,
+    IReadOnlyList<double> Scores,
     double Regularizer,
     double StepSize,
     double LossAfterStep,
@@ -42,13 +37,38 @@ public sealed class OptimizationTrace
     /// <param name="elapsed">Wall time of the whole explanation (of the whole batch when images were explained together).</param>
     /// <param name="forwardImages">Images pushed through the model forward only (no gradient), for the whole batch.</param>
     /// <param name="backwardImages">Images pushed through the model forward and backward, for the whole batch.</param>
-    public OptimizationTrace(IReadOnlyList<IterationTrace> iterations, TimeSpan elapsed, long forwardImages, long backwardImages)
+    /// <param name="scoreNames">Names of <see cref="IterationTrace.Scores"/>; null = none.</param>
+    public OptimizationTrace(IReadOnlyList<IterationTrace> iterations, TimeSpan elapsed, long forwardImages, long backwardImages,
+        IReadOnlyList<string>? scoreNames = null)
     {
         ArgumentNullException.ThrowIfNull(iterations);
         Iterations = iterations;
+        ScoreNames = scoreNames?.ToArray() ?? [];
+        for (var i = 0; i < iterations.Count; i++)
+        {
+            if (iterations[i] is null || iterations[i].Scores is null || iterations[i].Scores.Count != ScoreNames.Count)
+                throw new ArgumentException(
+                    $"Iteration {i} has {iterations[i]?.Scores?.Count ?? 0} scores, but the trace names {ScoreNames.Count} ({string.Join(", ", ScoreNames)}).",
+                    nameof(iterations));
+        }
+
         Elapsed = elapsed;
         ForwardImages = forwardImages;
         BackwardImages = backwardImages;
+    }
+
+    /// <summary>Names of the per-iteration <see cref="IterationTrace.Scores"/> (e.g. <c>D(Ux)</c>, <c>Ins(Uy)</c>,
+    /// <c>D(Ux·Uy)</c>, <c>Ins(Ux·Uy)</c> for iGOS++); empty for methods that do not iterate.</summary>
+    public IReadOnlyList<string> ScoreNames { get; }
+
+    /// <summary>The score named <paramref name="name"/> of every iteration, in order.</summary>
+    /// <exception cref="ArgumentException">The trace has no score of that name (the message lists the names).</exception>
+    public IReadOnlyList<double> Score(string name)
+    {
+        var index = ScoreNames.ToList().IndexOf(name);
+        if (index < 0)
+            throw new ArgumentException($"This trace has no score '{name}'; its scores are: {string.Join(", ", ScoreNames)}.", nameof(name));
+        return Iterations.Select(t => t.Scores[index]).ToArray();
     }
 
     /// <summary>Per-iteration records, in order (empty for methods that do not iterate).</summary>

@@ -23,9 +23,9 @@ public sealed class IgosExplainerTests
         // (up to TV smoothing across the border): we ask for ≥ 0.6, over 7× chance.
         PlantedRanking.TopCellsInside(map.Saliency, Size, Top, Left, Side).Should().BeGreaterThanOrEqualTo(0.6);
         map.Trace.Iterations.Should().HaveCount(10);
-        map.Trace.Iterations.Should().OnlyContain(t => double.IsNaN(t.InsertionScore) && double.IsNaN(t.CombinedDeletionScore)
-            && double.IsFinite(t.DeletionScore) && double.IsFinite(t.Regularizer));
-        map.Trace.Iterations[^1].DeletionScore.Should().BeLessThan(map.Trace.Iterations[0].DeletionScore);
+        map.Trace.ScoreNames.Should().Equal(["D(U)"], "I-GOS has only the deletion term");
+        map.Trace.Iterations.Should().OnlyContain(t => double.IsFinite(t.Scores[0]) && double.IsFinite(t.Regularizer));
+        map.Trace.Iterations[^1].Scores[0].Should().BeLessThan(map.Trace.Iterations[0].Scores[0]);
     }
 
     [Test]

@@ -42,7 +42,7 @@ public sealed class IgosFamilyNoiseFragileTests
         noisy.OriginalScore.Should().BeApproximately(1 / (1 + Math.Exp(-2)), 1e-5, "the clean logit is Gain/2 = 2");
         foreach (var t in noisy.Trace.Iterations)
         {
-            var mean = (t.DeletionScore + t.InsertionScore + t.CombinedDeletionScore + t.CombinedInsertionScore) / 4;
+            var mean = t.Scores.Average();
             t.PathScoreRatio.Should().BeApproximately(mean / noisy.OriginalScore, 1e-12);
         }
 
@@ -124,7 +124,7 @@ public sealed class IgosFamilyNoiseFragileTests
         var options = Defaults(1) with { ShareNoiseAcrossEvaluations = true };
         var ig = new IntegratedGradient(model, options.IntegrationSteps, options.NoiseStd);
         var baseline = new GaussianBlurBaseline().Create(image);
-        using var objective = new IgosPlusPlusObjective(ig, image, baseline, torch.tensor(new long[] { 1 }), options, 1);
+        using var objective = new IgosObjective(ig, image, baseline, torch.tensor(new long[] { 1 }), options.ToMethod(), options, 1);
         var ones = torch.ones(1, 1, MaskSize, MaskSize);
 
         using var start = objective.Evaluate([ones, ones], null, 0, 0, true, CancellationToken.None);

@@ -22,9 +22,9 @@ public sealed class IgosPlusExplainerTests
         // Chance is 64/784 ≈ 0.08; both path gradients vanish outside the square: ≥ 0.6 is over 7× chance.
         PlantedRanking.TopCellsInside(map.Saliency, Size, Top, Left, Side).Should().BeGreaterThanOrEqualTo(0.6);
         var trace = map.Trace.Iterations;
-        trace.Should().OnlyContain(t => double.IsFinite(t.DeletionScore) && double.IsFinite(t.InsertionScore)
-            && double.IsNaN(t.CombinedDeletionScore) && double.IsNaN(t.CombinedInsertionScore));
-        trace[0].Loss.Should().BeApproximately(trace[0].DeletionScore - trace[0].InsertionScore + trace[0].Regularizer, 1e-5);
+        map.Trace.ScoreNames.Should().Equal(["D(U)", "Ins(U)"], "iGOS+ has no combined terms");
+        trace.Should().OnlyContain(t => double.IsFinite(t.Scores[0]) && double.IsFinite(t.Scores[1]));
+        trace[0].Loss.Should().BeApproximately(trace[0].Scores[0] - trace[0].Scores[1] + trace[0].Regularizer, 1e-5);
         trace[^1].Loss.Should().BeLessThan(trace[0].Loss);
         map.Trace.BackwardImages.Should().Be(10 * 2 * 20, "two fused path terms of 20 steps per iteration");
     }

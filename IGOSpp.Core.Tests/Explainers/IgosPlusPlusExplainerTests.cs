@@ -65,7 +65,7 @@ public sealed class IgosPlusPlusExplainerTests
         var image = model.MakeImage();
         var options = Planted with { Iterations = 4 };
         using var fused = new IgosPlusPlusExplainer(model, options);
-        using var reference = new IgosPlusPlusExplainer(model, options) { ReferenceLoop = true };
+        using var reference = new IgosPlusPlusExplainer(model, options) { ObjectiveSeam = ReferenceLoopObjective.Seam };
 
         using var a = fused.Explain(image, 1);
         using var b = reference.Explain(image, 1);

@@ -25,15 +25,15 @@ public sealed class IgosPlusPlusObjectiveTests
         var options = new IgosPlusPlusOptions { NoiseStd = 0, IntegrationSteps = 4, L1 = 1, L2 = 2, BtvSigma = 0.5 };
         var baseline = new GaussianBlurBaseline().Create(image);
         var ig = new IntegratedGradient(model, options.IntegrationSteps, 0);
-        using var objective = new IgosPlusPlusObjective(ig, image, baseline, torch.tensor(new long[] { 1 }), options, 0);
+        using var objective = new IgosObjective(ig, image, baseline, torch.tensor(new long[] { 1 }), options.ToMethod(), options, 0);
         var mx = torch.rand(1, 1, 4, 4) * 0.5 + 0.25;
         var my = torch.rand(1, 1, 4, 4) * 0.5 + 0.25;
 
         double J(Tensor x, Tensor y)
         {
             using var e = objective.Evaluate([x, y], null, 0, 0, false, CancellationToken.None);
-            var t = e.Terms[0].to(ScalarType.Float64).data<double>().ToArray();
-            return 0.5 * (t[0] - t[1] + t[2] - t[3]) + t[4];
+            var t = e.Scores[0].to(ScalarType.Float64).data<double>().ToArray();
+            return 0.5 * (t[0] - t[1] + t[2] - t[3]) + e.Regularizer[0].to(ScalarType.Float64).item<double>();
         }
 
         using var eval = objective.Evaluate([mx, my], null, 0, 0, true, CancellationToken.None);
@@ -53,8 +53,8 @@ public sealed class IgosPlusPlusObjectiveTests
             }
         }
 
-        var terms = eval.Terms[0].data<float>().ToArray();
-        eval.Loss[0].item<float>().Should().BeApproximately(terms[0] - terms[1] + terms[2] - terms[3] + terms[4], 1e-5f);
+        var terms = eval.Scores[0].data<float>().ToArray();
+        eval.Loss[0].item<float>().Should().BeApproximately(terms[0] - terms[1] + terms[2] - terms[3] + eval.Regularizer[0].item<float>(), 1e-5f);
     }
 
     /// <summary>
@@ -77,10 +77,10 @@ public sealed class IgosPlusPlusObjectiveTests
         float[] Terms(bool shared, int iteration, int evaluation)
         {
             var options = new IgosPlusPlusOptions { IntegrationSteps = 4, NoiseStd = 0.3, ShareNoiseAcrossEvaluations = shared };
-            using var objective = new IgosPlusPlusObjective(new IntegratedGradient(model, 4, 0.3), image, baseline,
-                torch.tensor(new long[] { 1 }), options, 7);
+            using var objective = new IgosObjective(new IntegratedGradient(model, 4, 0.3), image, baseline,
+                torch.tensor(new long[] { 1 }), options.ToMethod(), options, 7);
             using var e = objective.Evaluate([ones, ones], null, iteration, evaluation, false, CancellationToken.None);
-            return e.Terms[0].data<float>().ToArray();
+            return e.Scores[0].data<float>().ToArray();
         }
 
         var a = Terms(false, 2, 1);

@@ -30,7 +30,7 @@ public sealed class IgosPlusPlusValidationTests
         yield return new TestCaseData(o with { MinStepSize = 2000 }, "MinStepSize");
         yield return new TestCaseData(o with { NoiseStd = -0.1 }, "NoiseStd");
         yield return new TestCaseData(o with { BtvSigma = 0 }, "BtvSigma");
-        yield return new TestCaseData(o with { BtvBeta = 0.5 }, "BtvBeta");
+        yield return new TestCaseData(o with { TvBeta = 0.5 }, "TvBeta");
         yield return new TestCaseData(o with { Score = (ScoreFunction)7 }, "Score");
         yield return new TestCaseData(o with { MaxBatchSize = 0 }, "MaxBatchSize");
         yield return new TestCaseData(o with { Baseline = null! }, "Baseline");

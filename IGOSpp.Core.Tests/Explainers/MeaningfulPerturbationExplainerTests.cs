@@ -26,7 +26,8 @@ public sealed class MeaningfulPerturbationExplainerTests
         map.Method.Should().Be("Mask");
         var trace = map.Trace.Iterations;
         trace.Should().HaveCount(60);
-        trace[^1].DeletionScore.Should().BeLessThan(trace[0].DeletionScore);
+        map.Trace.ScoreNames.Should().Equal([MeaningfulPerturbationExplainer.ScoreName]);
+        trace[^1].Scores[0].Should().BeLessThan(trace[0].Scores[0]);
     }
 
     [Test]

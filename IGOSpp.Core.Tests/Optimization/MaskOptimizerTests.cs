@@ -116,6 +116,8 @@ public sealed class MaskOptimizerTests
 
         public bool AscentAtIteration0 { get; init; }
 
+        public IReadOnlyList<string> ScoreNames => [];
+
         public List<(int Iteration, int Evaluation, bool Gradients, string Samples)> Calls { get; } = [];
 
         public ObjectiveEvaluation Evaluate(IReadOnlyList<Tensor> masks, Tensor? samples, int iteration, int evaluation, bool computeGradients,
@@ -126,10 +128,11 @@ public sealed class MaskOptimizerTests
             var c = target.dim() == 0 || samples is null ? target : target.index_select(0, samples);
             var difference = masks[0] - c;
             var loss = difference.square().flatten(1).sum(1);
-            var terms = torch.zeros(loss.shape[0], ObjectiveEvaluation.TermCount);
+            var scores = torch.zeros(new long[] { loss.shape[0], 0 });
+            var regularizer = torch.zeros(new long[] { loss.shape[0] });
             var sign = AscentAtIteration0 && iteration == 0 ? -2 : 2;
             Tensor[]? gradients = computeGradients ? [(sign * difference).MoveToOuterDisposeScope()] : null;
-            return new ObjectiveEvaluation(loss.MoveToOuterDisposeScope(), terms.MoveToOuterDisposeScope(), gradients);
+            return new ObjectiveEvaluation(loss.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope(), regularizer.MoveToOuterDisposeScope(), gradients);
         }
     }
 }

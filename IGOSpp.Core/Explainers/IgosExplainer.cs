@@ -41,5 +41,5 @@ public sealed class IgosExplainer : ExplainerBase
     /// <inheritdoc />
     private protected override IReadOnlyList<SaliencyMap> Run(ExplanationInput input, IProgress<ExplanationProgress>? progress,
         CancellationToken cancellationToken) =>
-        SingleMaskRunner.Run(Model, Options.ToSettings(), input, progress, cancellationToken);
+        IgosFamily.Run(Model, Options, input, progress, cancellationToken);
 }

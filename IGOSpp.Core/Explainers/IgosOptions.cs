@@ -1,5 +1,3 @@
-using IGOSpp.Internal;
-
 namespace IGOSpp;
 
 /// <summary>
@@ -9,15 +7,10 @@ namespace IGOSpp;
 /// </summary>
 public sealed record IgosOptions : IgosOptionsBase
 {
-    /// <summary>Exponent β ≥ 1 of the mask differences in TV. Default 2.</summary>
-    public double TvBeta { get; init; } = 2;
-
     /// <inheritdoc />
     private protected override void ValidateMethod(string paramName)
     {
-        OptionCheck.Require(TvBeta >= 1 && double.IsFinite(TvBeta), paramName, nameof(TvBeta), TvBeta, "must be finite and ≥ 1");
     }
 
-    internal SingleMaskSettings ToSettings() => new(IgosExplainer.MethodName, InsertionTerm: false, BilateralTV: false, MaskSize,
-        IntegrationSteps, L1, L2, NoiseStd, BtvSigma: 1, TvBeta, Score, Seed, Baseline, MaxBatchSize, ToOptimizerOptions(), ShareNoiseAcrossEvaluations);
+    internal override IgosMethod ToMethod() => IgosMethod.Igos(TvBeta);
 }

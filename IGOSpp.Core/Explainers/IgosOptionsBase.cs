@@ -61,6 +61,9 @@ public abstract record IgosOptionsBase
     /// <summary>Largest number of images per model pass (bounds memory), ≥ 1. Default 64.</summary>
     public int MaxBatchSize { get; init; } = 64;
 
+    /// <summary>Exponent β ≥ 1 of the mask differences in the (bilateral) TV term. Default 2.</summary>
+    public double TvBeta { get; init; } = 2;
+
     /// <summary>
     /// The behaviour before 2026-12 (kept for comparisons in tests and the evaluation runner, not a public option): one path
     /// noise draw per iteration, shared by the gradient pass, every line-search trial and all terms, instead of new noise
@@ -83,6 +86,7 @@ public abstract record IgosOptionsBase
         OptionCheck.Require(L1 >= 0 && double.IsFinite(L1), paramName, nameof(L1), L1, "must be finite and ≥ 0");
         OptionCheck.Require(L2 >= 0 && double.IsFinite(L2), paramName, nameof(L2), L2, "must be finite and ≥ 0");
         OptionCheck.Require(NoiseStd >= 0 && double.IsFinite(NoiseStd), paramName, nameof(NoiseStd), NoiseStd, "must be finite and ≥ 0");
+        OptionCheck.Require(TvBeta >= 1 && double.IsFinite(TvBeta), paramName, nameof(TvBeta), TvBeta, "must be finite and ≥ 1");
         ValidateMethod(paramName);
         OptionCheck.Require(Enum.IsDefined(Score), paramName, nameof(Score), Score, "is not a known score function");
         OptionCheck.Require(MaxBatchSize >= 1, paramName, nameof(MaxBatchSize), MaxBatchSize, "must be ≥ 1");
@@ -104,4 +108,7 @@ public abstract record IgosOptionsBase
 
     /// <summary>Checks the settings only one method has (same rules and exceptions as <see cref="Validate"/>).</summary>
     private protected abstract void ValidateMethod(string paramName);
+
+    /// <summary>The family member these options configure.</summary>
+    internal abstract IgosMethod ToMethod();
 }

@@ -13,16 +13,11 @@ public sealed record IgosPlusOptions : IgosOptionsBase
     /// <summary>σ of the bilateral TV edge weights exp(−d²/σ), &gt; 0. Default 0.01.</summary>
     public double BtvSigma { get; init; } = 0.01;
 
-    /// <summary>Exponent β ≥ 1 of the mask differences in the TV terms. Default 2.</summary>
-    public double TvBeta { get; init; } = 2;
-
     /// <inheritdoc />
     private protected override void ValidateMethod(string paramName)
     {
         OptionCheck.Require(BtvSigma > 0 && double.IsFinite(BtvSigma), paramName, nameof(BtvSigma), BtvSigma, "must be finite and > 0");
-        OptionCheck.Require(TvBeta >= 1 && double.IsFinite(TvBeta), paramName, nameof(TvBeta), TvBeta, "must be finite and ≥ 1");
     }
 
-    internal SingleMaskSettings ToSettings() => new(IgosPlusExplainer.MethodName, InsertionTerm: true, BilateralTV: true, MaskSize,
-        IntegrationSteps, L1, L2, NoiseStd, BtvSigma, TvBeta, Score, Seed, Baseline, MaxBatchSize, ToOptimizerOptions(), ShareNoiseAcrossEvaluations);
+    internal override IgosMethod ToMethod() => IgosMethod.IgosPlus(BtvSigma, TvBeta);
 }

@@ -19,11 +19,8 @@ public sealed record IgosPlusPlusOptions : IgosOptionsBase
     /// <summary>σ of the bilateral TV edge weights exp(−d²/σ), &gt; 0. Default 0.01.</summary>
     public double BtvSigma { get; init; } = 0.01;
 
-    /// <summary>Exponent β ≥ 1 of the mask differences in the TV terms. Default 2.</summary>
-    public double BtvBeta { get; init; } = 2;
-
     /// <summary>
-    /// Use the bilateral TV (default true). False replaces it with plain TV of the low-resolution mask (β = BtvBeta):
+    /// Use the bilateral TV (default true). False replaces it with plain TV of the low-resolution mask (β = TvBeta):
     /// the paper's "TV instead of BTV" ablation.
     /// </summary>
     public bool BilateralTV { get; init; } = true;
@@ -31,10 +28,11 @@ public sealed record IgosPlusPlusOptions : IgosOptionsBase
     /// <inheritdoc />
     private protected override bool WarmStart => LineSearchWarmStart;
 
+    internal override IgosMethod ToMethod() => IgosMethod.IgosPlusPlus(BilateralTV, BtvSigma, TvBeta);
+
     /// <inheritdoc />
     private protected override void ValidateMethod(string paramName)
     {
         OptionCheck.Require(BtvSigma > 0 && double.IsFinite(BtvSigma), paramName, nameof(BtvSigma), BtvSigma, "must be finite and > 0");
-        OptionCheck.Require(BtvBeta >= 1 && double.IsFinite(BtvBeta), paramName, nameof(BtvBeta), BtvBeta, "must be finite and ≥ 1");
     }
 }

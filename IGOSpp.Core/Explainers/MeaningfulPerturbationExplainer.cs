@@ -37,6 +37,9 @@ public sealed class MeaningfulPerturbationExplainer : ExplainerBase
     /// <summary>The settings.</summary>
     public MeaningfulPerturbationOptions Options { get; }
 
+    /// <summary>Name of the trace's one score: the class score of the masked (and jittered) image.</summary>
+    public const string ScoreName = "f(masked)";
+
     /// <inheritdoc />
     public override string Method => MethodName;
 
@@ -88,7 +91,7 @@ public sealed class MeaningfulPerturbationExplainer : ExplainerBase
             for (var i = 0; i < n; i++)
             {
                 var (fi, ri) = (host[2 * i], host[2 * i + 1]);
-                traces[i].Add(new IterationTrace(it, fi + ri, fi, double.NaN, double.NaN, double.NaN, ri, Options.LearningRate, double.NaN, 0));
+                traces[i].Add(new IterationTrace(it, fi + ri, [fi], ri, Options.LearningRate, double.NaN, 0));
             }
 
             progress?.Report(new ExplanationProgress(it + 1, Options.Iterations, traces.Average(t => t[^1].Loss), input.Clock.Elapsed));
@@ -98,7 +101,7 @@ public sealed class MeaningfulPerturbationExplainer : ExplainerBase
         var maps = new SaliencyMap[n];
         for (var i = 0; i < n; i++)
             maps[i] = new SaliencyMap(MethodName, input.ClassIds[i], m[i, 0], 1 - m[i, 0], h, w,
-                new OptimizationTrace(traces[i], input.Clock.Elapsed, n, (long)n * Options.Iterations),
+                new OptimizationTrace(traces[i], input.Clock.Elapsed, n, (long)n * Options.Iterations, [ScoreName]),
                 originalScore: input.OriginalScores[i]);
         return maps;
     }

@@ -1,4 +1,5 @@
 using IGOSpp.Internal;
+using IGOSpp.Perturbation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -82,24 +83,19 @@ public sealed class IntegratedGradient
         Tensor delta;
         using (torch.no_grad()) delta = (images - baselines).DetachFromDisposeScope();
         using (delta)
-            return ComputeCore(images, baselines, delta, classIds, terms, noiseSeed, computeGradients, cancellationToken);
+            return Compute(new BaselineBlend(images, baselines, delta), classIds, terms, noiseSeed, computeGradients, cancellationToken);
     }
 
-    /// <summary>As <c>Compute</c>, with the difference I − Ĩ precomputed by the caller (it does not change during
-    /// an explanation, so the objectives compute it once instead of once per model pass group).</summary>
-    internal IntegratedGradientResult ComputeWithDelta(Tensor images, Tensor baselines, Tensor delta, Tensor classIds,
-        IReadOnlyList<PathTerm> terms, long noiseSeed, bool computeGradients, CancellationToken cancellationToken)
+    /// <summary>As <c>Compute</c>, on a blend whose I − Ĩ the caller computed once (it does not change during an
+    /// explanation).</summary>
+    internal IntegratedGradientResult Compute(BaselineBlend blend, Tensor classIds, IReadOnlyList<PathTerm> terms, long noiseSeed,
+        bool computeGradients, CancellationToken cancellationToken)
     {
-        Validate(images, baselines, classIds, terms);
-        TensorGuard.RequireSameShape(delta, images, nameof(delta), nameof(images));
-        return ComputeCore(images, baselines, delta, classIds, terms, noiseSeed, computeGradients, cancellationToken);
-    }
-
-    private IntegratedGradientResult ComputeCore(Tensor images, Tensor baselines, Tensor delta, Tensor classIds,
-        IReadOnlyList<PathTerm> terms, long noiseSeed, bool computeGradients, CancellationToken cancellationToken)
-    {
+        Validate(blend.Images, blend.Baselines, classIds, terms);
+        TensorGuard.RequireSameShape(blend.Delta, blend.Images, "delta", "images");
         using var scope = torch.NewDisposeScope();
         using var mode = computeGradients ? torch.enable_grad() : torch.inference_mode();
+        var images = blend.Images;
         var (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3]);
 
         var leaves = new Tensor[terms.Count];
@@ -118,15 +114,10 @@ public sealed class IntegratedGradient
             var classes = new List<Tensor>(chunk.Count);
             foreach (var g in chunk)
             {
-                var u = leaves[g.Term].narrow(0, g.N0, g.Count);
-                var ud = u * delta.narrow(0, g.N0, g.Count);
                 var k = g.K1 - g.K0;
                 var a = torch.arange(g.K0 + 1, g.K1 + 1, dtype: ScalarType.Float32, device: images.device)
                     .div_(Steps).view(k, 1, 1, 1, 1);
-                var start = terms[g.Term].Kind == PathKind.Deletion ? baselines : images;
-                var path = terms[g.Term].Kind == PathKind.Deletion
-                    ? start.narrow(0, g.N0, g.Count).unsqueeze(0) + a * ud.unsqueeze(0)
-                    : start.narrow(0, g.N0, g.Count).unsqueeze(0) - a * ud.unsqueeze(0);
+                var path = blend.Narrow(g.N0, g.Count).Path(terms[g.Term].Kind, leaves[g.Term].narrow(0, g.N0, g.Count), a);
                 if (noise.Enabled) path = path + noise.Steps(terms[g.Term].NoiseStream, g.K0 + 1, g.K1);
                 parts.Add(path.reshape(k * g.Count, c, h, w));
                 classes.Add(classIds.narrow(0, g.N0, g.Count).repeat(k));

@@ -34,7 +34,7 @@ internal static class PathScoreDiagnostics
         if (!(cleanScore > 0)) return double.NaN;
         double sum = 0;
         var count = 0;
-        foreach (var s in new[] { t.DeletionScore, t.InsertionScore, t.CombinedDeletionScore, t.CombinedInsertionScore })
+        foreach (var s in t.Scores)
         {
             if (!double.IsFinite(s)) continue;
             sum += s;

@@ -11,6 +11,10 @@ public interface IMaskObjective
     /// <summary>Number of images N the objective is defined for.</summary>
     long SampleCount { get; }
 
+    /// <summary>Names of the scores an evaluation reports (the columns of <see cref="ObjectiveEvaluation.Scores"/>, and
+    /// <see cref="IterationTrace.Scores"/> in the trace), e.g. <c>D(Ux)</c>, <c>Ins(Uy)</c>.</summary>
+    IReadOnlyList<string> ScoreNames { get; }
+
     /// <summary>
     /// Evaluates the objective at <paramref name="masks"/>.
     /// </summary>

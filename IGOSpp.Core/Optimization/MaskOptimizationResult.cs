@@ -5,11 +5,16 @@ namespace IGOSpp.Optimization;
 /// <summary>The optimized masks and the per-image record of the optimization.</summary>
 public sealed class MaskOptimizationResult : IDisposable
 {
-    internal MaskOptimizationResult(IReadOnlyList<Tensor> masks, IReadOnlyList<IReadOnlyList<IterationTrace>> traces)
+    internal MaskOptimizationResult(IReadOnlyList<Tensor> masks, IReadOnlyList<IReadOnlyList<IterationTrace>> traces,
+        IReadOnlyList<string> scoreNames)
     {
         Masks = masks;
         Traces = traces;
+        ScoreNames = scoreNames;
     }
+
+    /// <summary>Names of the objective's scores in the traces (<see cref="IterationTrace.Scores"/>).</summary>
+    public IReadOnlyList<string> ScoreNames { get; }
 
     /// <summary>The final masks, each <c>[N,1,h,w]</c> in [0,1], detached. Owned by this result.</summary>
     public IReadOnlyList<Tensor> Masks { get; }

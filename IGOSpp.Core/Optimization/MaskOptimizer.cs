@@ -24,10 +24,6 @@ public sealed class MaskOptimizer
     /// <summary>The settings.</summary>
     public MaskOptimizerOptions Options { get; }
 
-    /// <summary>Reference-loop switch for benchmarks: evaluate the line search's starting loss with an extra forward pass
-    /// instead of reusing the loss that the gradient pass computed at the same masks and noise.</summary>
-    internal bool RecomputeStartLoss { get; init; }
-
     /// <summary>Optimizes the masks.</summary>
     /// <param name="objective">The function to minimize.</param>
     /// <param name="initialMasks">Starting masks, each <c>[N,1,h,w]</c> in [0,1]; not modified.</param>
@@ -77,15 +73,9 @@ public sealed class MaskOptimizer
                         case OptimizerKind.LineSearch:
                         {
                             var start = lastStep.Select(WarmStartFrom).ToArray();
-                            var startLoss = host.Loss;
-                            if (RecomputeStartLoss)
-                            {
-                                // Same evaluation index as the gradient pass: the same loss, computed again.
-                                using var again = objective.Evaluate(masks, null, it, 0, false, cancellationToken);
-                                startLoss = again.Loss.to(ScalarType.Float64).cpu().data<double>().ToArray();
-                            }
-
-                            var (found, outcomes) = ArmijoLineSearch.Step(objective, masks, gradients, startLoss, host.GradNorm2,
+                            // The gradient pass's loss is L(M) on its own noise draw: an independent sample of L(M), as
+                            // the paper's fresh evaluation of the starting loss is.
+                            var (found, outcomes) = ArmijoLineSearch.Step(objective, masks, gradients, host.Loss, host.GradNorm2,
                                 start, it, Options, cancellationToken);
                             next = found;
                             for (var i = 0; i < n; i++)
@@ -119,10 +109,7 @@ public sealed class MaskOptimizer
                     }
 
                     for (var i = 0; i < n; i++)
-                    {
-                        var t = host.Terms[i];
-                        traces[i].Add(new IterationTrace(it, host.Loss[i], t[0], t[1], t[2], t[3], t[4], steps[i], after[i], trials[i]));
-                    }
+                        traces[i].Add(new IterationTrace(it, host.Loss[i], host.Scores[i], host.Regularizer[i], steps[i], after[i], trials[i]));
 
                     foreach (var m in next) m.DetachFromDisposeScope();
                     if (theta is not null)
@@ -140,7 +127,7 @@ public sealed class MaskOptimizer
                 progress?.Report(new ExplanationProgress(it + 1, Options.Iterations, meanLoss, clock.Elapsed));
             }
 
-            var result = new MaskOptimizationResult(masks, traces);
+            var result = new MaskOptimizationResult(masks, traces, objective.ScoreNames.ToArray());
             masks = [];
             return result;
         }
@@ -165,29 +152,32 @@ public sealed class MaskOptimizer
         return t;
     }
 
-    private sealed record HostValues(double[] Loss, double[] GradNorm2, double[][] Terms);
+    private sealed record HostValues(double[] Loss, double[] GradNorm2, double[][] Scores, double[] Regularizer);
 
-    /// <summary>Loss, ‖g‖² and the trace terms of every image in one device-to-host transfer.</summary>
+    /// <summary>Loss, ‖g‖², the scores and the regularizer of every image in one device-to-host transfer.</summary>
     private static HostValues ReadHost(ObjectiveEvaluation eval, IReadOnlyList<Tensor> gradients)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var norm2 = gradients.Select(g => g.square().flatten(1).sum(1)).Aggregate((a, b) => a + b);
-        var packed = torch.cat([eval.Loss.unsqueeze(1), norm2.unsqueeze(1), eval.Terms], 1).to(ScalarType.Float64).cpu();
+        var packed = torch.cat([eval.Loss.unsqueeze(1), norm2.unsqueeze(1), eval.Regularizer.unsqueeze(1), eval.Scores.to(eval.Loss.dtype)], 1)
+            .to(ScalarType.Float64).cpu();
         var n = (int)packed.shape[0];
         var width = (int)packed.shape[1];
         var data = packed.data<double>().ToArray();
         var loss = new double[n];
         var gn = new double[n];
-        var terms = new double[n][];
+        var regularizer = new double[n];
+        var scores = new double[n][];
         for (var i = 0; i < n; i++)
         {
             loss[i] = data[i * width];
             gn[i] = data[i * width + 1];
-            terms[i] = data.AsSpan(i * width + 2, ObjectiveEvaluation.TermCount).ToArray();
+            regularizer[i] = data[i * width + 2];
+            scores[i] = data.AsSpan(i * width + 3, width - 3).ToArray();
         }
 
-        return new HostValues(loss, gn, terms);
+        return new HostValues(loss, gn, scores, regularizer);
     }
 
     private static void CheckFinite(HostValues host, int iteration)

@@ -5,30 +5,37 @@ namespace IGOSpp.Optimization;
 /// <summary>The value of an <see cref="IMaskObjective"/> at some masks.</summary>
 public sealed class ObjectiveEvaluation : IDisposable
 {
-    /// <summary>Number of columns of <see cref="Terms"/>.</summary>
-    public const int TermCount = 5;
-
     /// <summary>Creates an evaluation; takes ownership of the tensors.</summary>
     /// <param name="loss">[N'] objective per image.</param>
-    /// <param name="terms">[N', 5]: deletion score, insertion score, combined deletion score, combined insertion score,
-    /// regularizer (NaN for terms the objective does not have), as in <see cref="IterationTrace"/>.</param>
+    /// <param name="scores">[N', T]: the objective's T scores per image, in the order of
+    /// <see cref="IMaskObjective.ScoreNames"/> (T may be 0).</param>
+    /// <param name="regularizer">[N'] the regularizer's value per image.</param>
     /// <param name="gradients">The descent direction per mask (each like its mask), or null.</param>
-    public ObjectiveEvaluation(Tensor loss, Tensor terms, IReadOnlyList<Tensor>? gradients)
+    /// <exception cref="ArgumentException">The shapes do not agree.</exception>
+    public ObjectiveEvaluation(Tensor loss, Tensor scores, Tensor regularizer, IReadOnlyList<Tensor>? gradients)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        ArgumentNullException.ThrowIfNull(terms);
-        if (terms.dim() != 2 || terms.shape[1] != TermCount || terms.shape[0] != loss.shape[0])
-            throw new ArgumentException($"Expected terms of shape [{loss.shape[0]},{TermCount}].", nameof(terms));
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(regularizer);
+        if (loss.dim() != 1) throw new ArgumentException($"Expected a loss of shape [N'], got [{string.Join(",", loss.shape)}].", nameof(loss));
+        if (scores.dim() != 2 || scores.shape[0] != loss.shape[0])
+            throw new ArgumentException($"Expected scores of shape [{loss.shape[0]},T], got [{string.Join(",", scores.shape)}].", nameof(scores));
+        if (regularizer.dim() != 1 || regularizer.shape[0] != loss.shape[0])
+            throw new ArgumentException($"Expected a regularizer of shape [{loss.shape[0]}], got [{string.Join(",", regularizer.shape)}].", nameof(regularizer));
         Loss = loss;
-        Terms = terms;
+        Scores = scores;
+        Regularizer = regularizer;
         Gradients = gradients;
     }
 
     /// <summary>[N'] objective per image.</summary>
     public Tensor Loss { get; }
 
-    /// <summary>[N', 5] the objective's parts (see the constructor).</summary>
-    public Tensor Terms { get; }
+    /// <summary>[N', T] the objective's scores (see <see cref="IMaskObjective.ScoreNames"/>).</summary>
+    public Tensor Scores { get; }
+
+    /// <summary>[N'] the regularizer.</summary>
+    public Tensor Regularizer { get; }
 
     /// <summary>The descent direction per mask, or null when not requested.</summary>
     public IReadOnlyList<Tensor>? Gradients { get; }
@@ -37,7 +44,8 @@ public sealed class ObjectiveEvaluation : IDisposable
     public void Dispose()
     {
         Loss.Dispose();
-        Terms.Dispose();
+        Scores.Dispose();
+        Regularizer.Dispose();
         if (Gradients is not null)
             foreach (var g in Gradients) g.Dispose();
     }

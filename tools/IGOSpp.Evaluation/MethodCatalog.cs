@@ -37,7 +37,7 @@ internal static class MethodCatalog
             }
 
             return new MethodSpec(key, title, $"{mask}×{mask}", settings,
-                (model, seed) => new IgosPlusPlusExplainer(model, change(new IgosPlusPlusOptions { MaskSize = mask, Seed = seed, NoiseStd = noiseStd })) { ReferenceLoop = reference },
+                (model, seed) => new IgosPlusPlusExplainer(model, change(new IgosPlusPlusOptions { MaskSize = mask, Seed = seed, NoiseStd = noiseStd })) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null },
                 variants);
         }
 

@@ -145,7 +145,7 @@ ImageRecord Explain(MethodSpec method, int order, int index)
         BackwardImages = map.Trace.BackwardImages,
         Auc = auc,
         Iterations = map.Trace.Iterations.Select(t => new IterationRecord(t.Loss, t.StepSize, t.LossAfterStep, t.LineSearchTrials,
-            [t.DeletionScore, t.InsertionScore, t.CombinedDeletionScore, t.CombinedInsertionScore], t.Regularizer, t.PathScoreRatio)).ToArray(),
+            t.Scores.ToArray(), t.Regularizer, t.PathScoreRatio)).ToArray(),
         Warnings = map.Warnings.Select(w => w.Kind.ToString()).ToArray(),
     };
     log.Append(record);

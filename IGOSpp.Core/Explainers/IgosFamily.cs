@@ -1,0 +1,66 @@
+using IGOSpp.Integration;
+using IGOSpp.Internal;
+using IGOSpp.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IGOSpp;
+
+/// <summary>
+/// The one pipeline of I-GOS, iGOS+ and iGOS++ (iGOS++ is its two-mask case): mask-size and memory checks, baselines,
+/// seed, the integrator, the objective, the optimizer from masks at 1, and the maps with their traces and warnings.
+/// The methods differ only in their <see cref="IgosMethod"/>.
+/// </summary>
+internal static class IgosFamily
+{
+    /// <summary>Explains validated images with the method <paramref name="options"/> describe.</summary>
+    /// <param name="model">The classifier.</param>
+    /// <param name="options">The method's validated settings.</param>
+    /// <param name="input">The validated batch.</param>
+    /// <param name="progress">One report per iteration; may be null.</param>
+    /// <param name="cancellationToken">Checked between model passes.</param>
+    /// <param name="objectiveSeam">Tests and benchmarks only: wraps the objective (e.g. in the reference loop).</param>
+    public static SaliencyMap[] Run(nn.Module<Tensor, Tensor> model, IgosOptionsBase options, ExplanationInput input,
+        IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken,
+        Func<IgosObjective, IMaskObjective>? objectiveSeam = null)
+    {
+        var method = options.ToMethod();
+        var size = options.MaskSize;
+        if (size > input.Height || size > input.Width)
+            throw new ArgumentException(
+                $"MaskSize {size} is larger than the image ({input.Height}×{input.Width}); use a MaskSize ≤ {Math.Min(input.Height, input.Width)}.",
+                input.ImagesName);
+
+        var pass = Math.Min(options.MaxBatchSize, (long)method.Terms.Length * options.IntegrationSteps * input.N);
+        var (c, h, w) = (input.Images.shape[1], input.Height, input.Width);
+        MemoryBudget.Require(MemoryBudget.PathBatchBytes(pass, c, h, w) + 6 * input.N * c * h * w * sizeof(float),
+            input.Images.device.type == DeviceType.CPU, "options.MaxBatchSize", options.MaxBatchSize,
+            "Lower MaxBatchSize (images per model pass) or explain fewer or smaller images at once.");
+
+        Tensor baselines;
+        using (torch.no_grad()) baselines = BaselineFactory.Create(options.Baseline, input.Images);
+        var seed = (long)(options.Seed ?? Random.Shared.Next());
+        var integrator = new IntegratedGradient(model, options.IntegrationSteps, options.NoiseStd, options.Score, options.MaxBatchSize);
+        using var objective = new IgosObjective(integrator, input.Images, baselines, input.ClassTensor, method, options, seed);
+        var ones = torch.ones([input.N, 1, size, size], ScalarType.Float32, input.Images.device);
+        var start = Enumerable.Repeat(ones, method.MaskCount).ToArray();
+        using var result = new MaskOptimizer(options.ToOptimizerOptions())
+            .Optimize(objectiveSeam is null ? objective : objectiveSeam(objective), start, progress, cancellationToken);
+
+        var masks = result.Masks.Select(m => m.cpu()).ToArray();
+        var combined = masks.Skip(1).Aggregate(masks[0], (a, m) => a * m);
+        var elapsed = input.Clock.Elapsed;
+        var maps = new SaliencyMap[input.N];
+        for (var i = 0; i < input.N; i++)
+        {
+            var iterations = PathScoreDiagnostics.WithPathScoreRatios(result.Traces[i], input.OriginalScores[i]);
+            var trace = new OptimizationTrace(iterations, elapsed, integrator.ForwardImages + input.N, integrator.BackwardImages,
+                result.ScoreNames);
+            maps[i] = new SaliencyMap(method.Name, input.ClassIds[i], combined[i, 0], 1 - combined[i, 0], input.Height, input.Width, trace,
+                method.MaskCount == 2 ? masks[0][i, 0] : null, method.MaskCount == 2 ? masks[1][i, 0] : null, input.OriginalScores[i],
+                PathScoreDiagnostics.Warnings(iterations, options.NoiseStd));
+        }
+
+        return maps;
+    }
+}
