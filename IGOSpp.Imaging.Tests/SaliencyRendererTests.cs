@@ -33,15 +33,30 @@ public sealed class SaliencyRendererTests
     }
 
     [Test]
-    public void Heatmap_Upsampling_IsBilinearWithAlignedPixelCenters()
+    public void Heatmap_Upsampling_IsBilinearWithAlignedCornersLikeMaskUpsampling()
     {
-        // Input [0, 1] upsampled to 4 pixels: sources at x = -0.25, 0.25, 0.75, 1.25 → 0, 0.25, 0.75, 1 after clamping.
+        // Input [0, 1] upsampled to 4 pixels with align_corners = true (the explainers' and the metric's convention):
+        // sources at x = 0, 1/3, 2/3, 1 → colormap indices round(255·v) = 0, 85, 170, 255.
         var saliency = new float[,] { { 0f, 1f } };
 
         using var heat = SaliencyRenderer.Heatmap(saliency, 4, 1, Colormap.Inferno, HeatmapScaling.Clamp);
 
         Enumerable.Range(0, 4).Select(x => heat.GetPixel(x, 0)).Should().Equal(
-            Colormap.Inferno[0], Colormap.Inferno[64], Colormap.Inferno[191], Colormap.Inferno[255]);
+            Colormap.Inferno[0], Colormap.Inferno[85], Colormap.Inferno[170], Colormap.Inferno[255]);
+    }
+
+    [Test]
+    public void Heatmap_Upsampling_EqualsMaskUpsamplingOfTheSameMap()
+    {
+        using var scope = torch.NewDisposeScope();
+        var saliency = torch.rand(5, 7, generator: new torch.Generator(3));
+        var expected = IGOSpp.Perturbation.MaskUpsampling.Bilinear(saliency.view(1, 1, 5, 7), 23, 31)[0, 0];
+        using var heat = SaliencyRenderer.Heatmap(saliency, 31, 23, Colormap.Inferno, HeatmapScaling.Clamp);
+
+        var values = expected.data<float>().ToArray();
+        for (var y = 0; y < 23; y++)
+            for (var x = 0; x < 31; x++)
+                heat.GetPixel(x, y).Should().Be(Colormap.Inferno.Map(values[(y * 31) + x]), $"pixel ({x},{y})");
     }
 
     [Test]
@@ -139,8 +154,8 @@ public sealed class SaliencyRendererTests
     [Test]
     public void CurveChart_Curves_HasSizeAndBothCurveColors()
     {
-        var insertion = Enumerable.Range(0, 50).Select(i => MathF.Sqrt(i / 49f)).ToArray();
-        var deletion = Enumerable.Range(0, 50).Select(i => MathF.Pow(1 - (i / 49f), 3)).ToArray();
+        var insertion = Enumerable.Range(0, 50).Select(i => Math.Sqrt(i / 49.0)).ToArray();
+        var deletion = Enumerable.Range(0, 50).Select(i => Math.Pow(1 - (i / 49.0), 3)).ToArray();
 
         using var chart = SaliencyRenderer.CurveChart(insertion, deletion);
 
@@ -151,16 +166,19 @@ public sealed class SaliencyRendererTests
     }
 
     [Test]
-    public void TrapezoidAuc_Line_IsHalf()
+    public void AreaUnderCurve_IsTheMetricsRightRiemannSum()
     {
-        SaliencyRenderer.TrapezoidAuc(new[] { 0f, 0.5f, 1f }).Should().BeApproximately(0.5, 1e-12);
-        SaliencyRenderer.TrapezoidAuc(new[] { 1f, 1f }).Should().BeApproximately(1.0, 1e-12);
+        // Right Riemann sum on evenly spaced points: (0.5 + 1)/2 for the line; 1 for the constant.
+        Metrics.InsertionDeletionResult.AreaUnderCurve([0, 0.5, 1], [0, 0.5, 1]).Should().BeApproximately(0.75, 1e-12);
+        Metrics.InsertionDeletionResult.AreaUnderCurve([0, 1], [1, 1]).Should().BeApproximately(1.0, 1e-12);
+        FluentActions.Invoking(() => Metrics.InsertionDeletionResult.AreaUnderCurve([0, 0.6, 0.5], [1, 1, 1]))
+            .Should().Throw<ArgumentException>().WithParameterName("fractions");
     }
 
     [Test]
     public void CurveChart_ValueAboveOne_ThrowsArgumentException()
     {
-        var act = () => SaliencyRenderer.CurveChart(new[] { 0f, 1.2f }, new[] { 1f, 0f });
+        var act = () => SaliencyRenderer.CurveChart(new[] { 0, 1.2 }, new[] { 1.0, 0 });
 
         act.Should().Throw<ArgumentException>().WithParameterName("insertion").WithMessage("*point 1*");
     }

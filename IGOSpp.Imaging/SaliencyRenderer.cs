@@ -1,3 +1,4 @@
+using IGOSpp.Metrics;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,7 +18,8 @@ public static class SaliencyRenderer
 
     /// <summary>
     /// Renders a saliency map as a heatmap of <paramref name="width"/> × <paramref name="height"/> pixels: the
-    /// map is bilinearly upsampled (pixel centers aligned, like <c>interpolate(..., align_corners: false)</c>),
+    /// map is bilinearly upsampled with corners aligned (<c>align_corners = true</c>, as <c>MaskUpsampling</c> upsamples
+    /// masks for the methods and the metric and <c>SaliencyMap.Upsample</c> does, so the picture shows what was scored),
     /// scaled to [0, 1] and colored with <paramref name="colormap"/> (high = important = bright).
     /// </summary>
     /// <param name="saliency">The map [h, w] (also [1, h, w] or [1, 1, h, w]), any floating dtype, any device.</param>
@@ -71,7 +73,7 @@ public static class SaliencyRenderer
         float scale = scaling == HeatmapScaling.MinMax ? (max > min ? 1f / (max - min) : 0f) : 1f;
         colormap ??= Colormap.Viridis;
 
-        // Precompute the source coordinates of each output column and row (align_corners = false).
+        // Precompute the source coordinates of each output column and row (align_corners = true, as MaskUpsampling).
         var (x0, x1, fx) = Taps(w, width);
         var (y0, y1, fy) = Taps(h, height);
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
@@ -217,14 +219,39 @@ public static class SaliencyRenderer
     /// <param name="options">Size and title; <see langword="null"/> means defaults.</param>
     /// <returns>An opaque chart bitmap. The caller owns it and must dispose it.</returns>
     /// <exception cref="ArgumentException">Fewer than 2 points, or values that are not finite or outside [0, 1].</exception>
-    public static SKBitmap CurveChart(IReadOnlyList<float> insertion, IReadOnlyList<float> deletion, double? insertionAuc = null, double? deletionAuc = null, CurveChartOptions? options = null)
+    public static SKBitmap CurveChart(IReadOnlyList<double> insertion, IReadOnlyList<double> deletion, double? insertionAuc = null, double? deletionAuc = null, CurveChartOptions? options = null)
     {
         CheckCurve(insertion, nameof(insertion));
         CheckCurve(deletion, nameof(deletion));
-        options ??= CurveChartOptions.Default;
-        insertionAuc ??= TrapezoidAuc(insertion);
-        deletionAuc ??= TrapezoidAuc(deletion);
+        if (insertion.Count != deletion.Count)
+        {
+            throw new ArgumentException($"The curves have {insertion.Count} and {deletion.Count} points; they need the same number.", nameof(deletion));
+        }
 
+        var fractions = Enumerable.Range(0, insertion.Count).Select(i => (double)i / (insertion.Count - 1)).ToArray();
+        return Chart(fractions, insertion, deletion, insertionAuc ?? InsertionDeletionResult.AreaUnderCurve(fractions, insertion),
+            deletionAuc ?? InsertionDeletionResult.AreaUnderCurve(fractions, deletion), options ?? CurveChartOptions.Default);
+    }
+
+    /// <summary>
+    /// Draws the insertion and deletion curves of a metric result at their true fractions of cells, with its AUCs.
+    /// </summary>
+    /// <param name="result">The metric's result for one map.</param>
+    /// <param name="options">Size and title; <see langword="null"/> means defaults.</param>
+    /// <returns>An opaque chart bitmap. The caller owns it and must dispose it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="result"/> is null.</exception>
+    public static SKBitmap CurveChart(InsertionDeletionResult result, CurveChartOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        CheckCurve(result.InsertionCurve, nameof(result));
+        CheckCurve(result.DeletionCurve, nameof(result));
+        return Chart(result.Fractions, result.InsertionCurve, result.DeletionCurve, result.InsertionAuc, result.DeletionAuc,
+            options ?? CurveChartOptions.Default);
+    }
+
+    private static SKBitmap Chart(IReadOnlyList<double> fractions, IReadOnlyList<double> insertion, IReadOnlyList<double> deletion,
+        double insertionAuc, double deletionAuc, CurveChartOptions options)
+    {
         int width = options.Width, height = options.Height;
         float fontSize = Math.Max(10f, height / 28f);
         using var font = Fonts.Create(fontSize);
@@ -265,8 +292,8 @@ public static class SaliencyRenderer
 
         var insertionColor = new SKColor(0x1F, 0x77, 0xB4);
         var deletionColor = new SKColor(0xD6, 0x27, 0x28);
-        DrawCurve(canvas, plot, insertion, insertionColor);
-        DrawCurve(canvas, plot, deletion, deletionColor);
+        DrawCurve(canvas, plot, fractions, insertion, insertionColor);
+        DrawCurve(canvas, plot, fractions, deletion, deletionColor);
 
         // Legend in the upper right corner, on a white box so the curves do not hide it.
         string[] labels =
@@ -296,25 +323,13 @@ public static class SaliencyRenderer
         return result;
     }
 
-    /// <summary>Area under a curve sampled evenly on [0, 1], by the trapezoidal rule.</summary>
-    internal static double TrapezoidAuc(IReadOnlyList<float> curve)
-    {
-        double sum = 0;
-        for (int i = 1; i < curve.Count; i++)
-        {
-            sum += (curve[i - 1] + curve[i]) / 2.0;
-        }
-
-        return sum / (curve.Count - 1);
-    }
-
-    private static void DrawCurve(SKCanvas canvas, SKRect plot, IReadOnlyList<float> curve, SKColor color)
+    private static void DrawCurve(SKCanvas canvas, SKRect plot, IReadOnlyList<double> fractions, IReadOnlyList<double> curve, SKColor color)
     {
         using var path = new SKPath();
         for (int i = 0; i < curve.Count; i++)
         {
-            float x = plot.Left + (plot.Width * i / (curve.Count - 1));
-            float y = plot.Bottom - (plot.Height * curve[i]);
+            float x = plot.Left + (plot.Width * (float)fractions[i]);
+            float y = plot.Bottom - (plot.Height * (float)curve[i]);
             if (i == 0)
             {
                 path.MoveTo(x, y);
@@ -353,10 +368,11 @@ public static class SaliencyRenderer
         var lo = new int[outSize];
         var hi = new int[outSize];
         var frac = new float[outSize];
-        float ratio = (float)inSize / outSize;
+        // align_corners = true: the first and last output pixels sit on the first and last cells, as MaskUpsampling.
+        float ratio = outSize > 1 ? (float)(inSize - 1) / (outSize - 1) : 0f;
         for (int i = 0; i < outSize; i++)
         {
-            float src = Math.Max(((i + 0.5f) * ratio) - 0.5f, 0f);
+            float src = i * ratio;
             int i0 = Math.Min((int)src, inSize - 1);
             lo[i] = i0;
             hi[i] = Math.Min(i0 + 1, inSize - 1);
@@ -410,7 +426,7 @@ public static class SaliencyRenderer
         }
     }
 
-    private static void CheckCurve(IReadOnlyList<float> curve, string paramName)
+    private static void CheckCurve(IReadOnlyList<double> curve, string paramName)
     {
         ArgumentNullException.ThrowIfNull(curve, paramName);
         if (curve.Count < 2)
@@ -420,7 +436,7 @@ public static class SaliencyRenderer
 
         for (int i = 0; i < curve.Count; i++)
         {
-            if (!(curve[i] >= 0f && curve[i] <= 1f))
+            if (!(curve[i] >= 0 && curve[i] <= 1))
             {
                 throw new ArgumentException($"Curve values must be finite and in [0, 1], but point {i} is {curve[i]}.", paramName);
             }
@@ -491,7 +507,7 @@ public sealed record PanelOptions
     }
 }
 
-/// <summary>Appearance of <see cref="SaliencyRenderer.CurveChart"/>.</summary>
+/// <summary>Appearance of the <c>SaliencyRenderer.CurveChart</c> overloads.</summary>
 public sealed record CurveChartOptions
 {
     private readonly int _width = 640;

@@ -16,7 +16,7 @@ public sealed class ComparisonMethodResourceTests
         yield return new TestCaseData("iGOS+", (Func<nn.Module<Tensor, Tensor>, IExplainer>)(m =>
             new IgosPlusExplainer(m, new IgosPlusOptions { MaskSize = 4, Iterations = 2, IntegrationSteps = 2, Seed = 1 })));
         yield return new TestCaseData("Integrated Gradients", (Func<nn.Module<Tensor, Tensor>, IExplainer>)(m =>
-            new IntegratedGradientsExplainer(m, new IntegratedGradientsOptions { Steps = 4, Resolution = 3 })));
+            new IntegratedGradientsExplainer(m, new IntegratedGradientsOptions { IntegrationSteps = 4, Resolution = 3 })));
         yield return new TestCaseData("Grad-CAM", (Func<nn.Module<Tensor, Tensor>, IExplainer>)(m => new GradCamExplainer(m)));
         yield return new TestCaseData("RISE", (Func<nn.Module<Tensor, Tensor>, IExplainer>)(m =>
             new RiseExplainer(m, new RiseOptions { MaskCount = 20, Seed = 1 })));

@@ -20,7 +20,7 @@ public sealed class IntegratedGradientsExplainerTests
         using var model = new TestModels.LinearModel(torch.randn(1, 6, 6) * 0.5, 0.3);
         var image = torch.randn(1, 1, 6, 6);
         using var explainer = new IntegratedGradientsExplainer(model,
-            new IntegratedGradientsOptions { Steps = steps, Quadrature = rule, Baseline = new ConstantBaseline(0) });
+            new IntegratedGradientsOptions { IntegrationSteps = steps, Quadrature = rule, Baseline = new ConstantBaseline(0) });
         using var attr = explainer.Attribute(image, [1L]);
         using var noGrad = torch.no_grad();
         var fx = model.call(image).softmax(1)[0, 1].item<float>();
@@ -49,7 +49,7 @@ public sealed class IntegratedGradientsExplainerTests
         var images = torch.randn(2, 1, 8, 8);
         var baseline = new GaussianBlurBaseline();
         using var explainer = new IntegratedGradientsExplainer(model,
-            new IntegratedGradientsOptions { Steps = 24, InternalBatchSize = 10 });
+            new IntegratedGradientsOptions { IntegrationSteps = 24, MaxBatchSize = 10 });
 
         using var attr = explainer.Attribute(images, [0L, 2L]);
 
@@ -66,7 +66,7 @@ public sealed class IntegratedGradientsExplainerTests
     {
         using var scope = torch.NewDisposeScope();
         using var model = new TestModels.PlantedEvidenceModel(Size, Top, Left, Side);
-        using var explainer = new IntegratedGradientsExplainer(model, new IntegratedGradientsOptions { Steps = 10 });
+        using var explainer = new IntegratedGradientsExplainer(model, new IntegratedGradientsOptions { IntegrationSteps = 10 });
 
         using var map = explainer.Explain(model.MakeImage(), 1);
 
@@ -84,7 +84,7 @@ public sealed class IntegratedGradientsExplainerTests
         using var model = TestModels.SmallCnn();
         torch.manual_seed(7);
         var image = torch.randn(1, 16, 16);
-        var options = new IntegratedGradientsOptions { Steps = 6, Resolution = 4 };
+        var options = new IntegratedGradientsOptions { IntegrationSteps = 6, Resolution = 4 };
         var progress = new List<ExplanationProgress>();
 
         using var a = new IntegratedGradientsExplainer(model, options).Explain(image, 2, new IgosExplainerTests.Progress(progress));
@@ -98,18 +98,18 @@ public sealed class IntegratedGradientsExplainerTests
         progress.Should().HaveCount(1);
     }
 
-    [TestCase("Steps")]
+    [TestCase("IntegrationSteps")]
     [TestCase("Resolution")]
-    [TestCase("InternalBatchSize")]
+    [TestCase("MaxBatchSize")]
     [TestCase("Quadrature")]
     public void Constructor_InvalidOption_ThrowsNamingTheOption(string name)
     {
         var o = new IntegratedGradientsOptions();
         var bad = name switch
         {
-            "Steps" => o with { Steps = 1, Quadrature = QuadratureRule.Trapezoid },
+            "IntegrationSteps" => o with { IntegrationSteps = 1, Quadrature = QuadratureRule.Trapezoid },
             "Resolution" => o with { Resolution = 0 },
-            "InternalBatchSize" => o with { InternalBatchSize = 0 },
+            "MaxBatchSize" => o with { MaxBatchSize = 0 },
             _ => o with { Quadrature = (QuadratureRule)5 },
         };
         using var model = TestModels.SmallCnn();

@@ -55,7 +55,7 @@ public sealed class RiseExplainerTests
         using var model = TestModels.SmallCnn();
         torch.manual_seed(3);
         var images = torch.randn(2, 1, 12, 12);
-        var options = new RiseOptions { MaskCount = 50, BatchSize = 30, Seed = 4 };
+        var options = new RiseOptions { MaskCount = 50, MaxBatchSize = 30, Seed = 4 };
         var progress = new List<ExplanationProgress>();
 
         var maps = new RiseExplainer(model, options).Explain(images, [1L, 3L], new IgosExplainerTests.Progress(progress));
@@ -71,7 +71,7 @@ public sealed class RiseExplainerTests
     [TestCase("MaskCount")]
     [TestCase("GridSize")]
     [TestCase("KeepProbability")]
-    [TestCase("BatchSize")]
+    [TestCase("MaxBatchSize")]
     public void Constructor_InvalidOption_ThrowsNamingTheOption(string name)
     {
         var o = new RiseOptions();
@@ -80,7 +80,7 @@ public sealed class RiseExplainerTests
             "MaskCount" => o with { MaskCount = 0 },
             "GridSize" => o with { GridSize = 1 },
             "KeepProbability" => o with { KeepProbability = 0 },
-            _ => o with { BatchSize = 0 },
+            _ => o with { MaxBatchSize = 0 },
         };
         using var model = TestModels.SmallCnn();
         FluentActions.Invoking(() => new RiseExplainer(model, bad))

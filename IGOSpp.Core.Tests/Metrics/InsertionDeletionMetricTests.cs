@@ -54,7 +54,7 @@ public sealed class InsertionDeletionMetricTests
         using var scope = torch.NewDisposeScope();
         var (model, image, contribution, bias) = Setup();
         using var _ = model;
-        var metric = new InsertionDeletionMetric(model, new InsertionDeletionOptions { Steps = steps, Baseline = new ConstantBaseline(0) });
+        var metric = new InsertionDeletionMetric(model, new InsertionDeletionOptions { CellsPerStep = steps, Baseline = new ConstantBaseline(0) });
         var saliency = torch.tensor(contribution).to(ScalarType.Float32).view(Side, Side);
 
         var result = metric.Evaluate(image, 1, saliency);
@@ -158,7 +158,7 @@ public sealed class InsertionDeletionMetricTests
         FluentActions.Invoking(() => metric.Evaluate(image, 10, torch.rand(4, 4))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classId");
         FluentActions.Invoking(() => metric.Evaluate(image, 1, torch.rand(4, 4), torch.rand(1, 8, 8))).Should().Throw<ArgumentException>().WithParameterName("baseline");
         FluentActions.Invoking(() => metric.Evaluate(torch.randn(2, 1, 16, 16), [1L], [torch.rand(4, 4), torch.rand(4, 4)])).Should().Throw<ArgumentException>().WithParameterName("classIds");
-        FluentActions.Invoking(() => new InsertionDeletionMetric(model, new InsertionDeletionOptions { Steps = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("options.Steps");
+        FluentActions.Invoking(() => new InsertionDeletionMetric(model, new InsertionDeletionOptions { CellsPerStep = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("options.CellsPerStep");
         FluentActions.Invoking(() => new InsertionDeletionMetric(model, new InsertionDeletionOptions { MaxBatchSize = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("options.MaxBatchSize");
     }
 }

@@ -1,5 +1,6 @@
 using IGOSpp.Integration;
 using IGOSpp.Internal;
+using IGOSpp.Perturbation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ public sealed class IntegratedGradientsExplainer : ExplainerBase
     {
         Options = options ?? new IntegratedGradientsOptions();
         Options.Validate(nameof(options));
-        (_nodes, _weights) = Quadrature.Create(Options.Quadrature, Options.Steps);
+        (_nodes, _weights) = Quadrature.Create(Options.Quadrature, Options.IntegrationSteps);
     }
 
     /// <summary>The settings.</summary>
@@ -91,27 +92,22 @@ public sealed class IntegratedGradientsExplainer : ExplainerBase
     {
         var x = input.Images;
         var n = input.N;
-        Tensor baselines, delta;
-        using (torch.no_grad())
-        {
-            baselines = BaselineFactory.Create(Options.Baseline, x);
-            delta = x - baselines;
-        }
+        BaselineBlend blend;
+        using (torch.no_grad()) blend = BaselineBlend.Of(x, BaselineFactory.Create(Options.Baseline, x));
 
         var sum = torch.zeros_like(x);
-        var perBatch = (int)Math.Max(1, Options.InternalBatchSize / n);
-        var batches = (_nodes.Length + perBatch - 1) / perBatch;
-        for (var b = 0; b < batches; b++)
+        var perBatch = Batching.PerImage(Options.MaxBatchSize, n);
+        var batches = Batching.Count(_nodes.Length, perBatch);
+        var b = 0;
+        foreach (var (k0, k) in Batching.Ranges(_nodes.Length, perBatch))
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
-            var k0 = b * perBatch;
-            var k = Math.Min(perBatch, _nodes.Length - k0);
             var alpha = torch.tensor(_nodes.AsSpan(k0, k).ToArray(), ScalarType.Float32, x.device).view(k, 1, 1, 1, 1);
             var weight = torch.tensor(_weights.AsSpan(k0, k).ToArray(), ScalarType.Float32, x.device).view(k, 1, 1, 1, 1);
             using (torch.enable_grad())
             {
-                var path = (baselines.unsqueeze(0) + alpha * delta.unsqueeze(0)).reshape(k * n, x.shape[1], x.shape[2], x.shape[3])
+                var path = blend.Keep(alpha).reshape(k * n, x.shape[1], x.shape[2], x.shape[3])
                     .detach().requires_grad_(true);
                 var f = ClassScores.Of(Model.call(path), input.ClassTensor.repeat(k), Options.Score);
                 var grad = torch.autograd.grad([f.sum()], [path])[0];
@@ -119,9 +115,9 @@ public sealed class IntegratedGradientsExplainer : ExplainerBase
                 sum.add_((grad.view(k, n, x.shape[1], x.shape[2], x.shape[3]) * weight).sum([0]));
             }
 
-            progress?.Report(new ExplanationProgress(b + 1, batches, double.NaN, input.Clock.Elapsed));
+            progress?.Report(new ExplanationProgress(++b, batches, double.NaN, input.Clock.Elapsed));
         }
 
-        using (torch.no_grad()) return delta * sum;
+        using (torch.no_grad()) return blend.Delta * sum;
     }
 }

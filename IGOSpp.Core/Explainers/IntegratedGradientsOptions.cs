@@ -8,7 +8,7 @@ namespace IGOSpp;
 public sealed record IntegratedGradientsOptions
 {
     /// <summary>Number of path points S, ≥ 1 (≥ 2 for <see cref="QuadratureRule.Trapezoid"/>). Default 50.</summary>
-    public int Steps { get; init; } = 50;
+    public int IntegrationSteps { get; init; } = 50;
 
     /// <summary>How the path integral is approximated. Default <see cref="QuadratureRule.GaussLegendre"/> (the most
     /// accurate for a given S; captum's default).</summary>
@@ -23,7 +23,7 @@ public sealed record IntegratedGradientsOptions
     public int? Resolution { get; init; }
 
     /// <summary>Largest number of path images per model pass, ≥ 1. Default 64.</summary>
-    public int InternalBatchSize { get; init; } = 64;
+    public int MaxBatchSize { get; init; } = 64;
 
     /// <summary>The differentiated class score f. Default <see cref="ScoreFunction.Softmax"/>; completeness holds for it.</summary>
     public ScoreFunction Score { get; init; } = ScoreFunction.Softmax;
@@ -34,10 +34,10 @@ public sealed record IntegratedGradientsOptions
     public void Validate(string paramName = "options")
     {
         OptionCheck.Require(Enum.IsDefined(Quadrature), paramName, nameof(Quadrature), Quadrature, "is not a known quadrature rule");
-        OptionCheck.Require(Steps >= (Quadrature == QuadratureRule.Trapezoid ? 2 : 1), paramName, nameof(Steps), Steps,
+        OptionCheck.Require(IntegrationSteps >= (Quadrature == QuadratureRule.Trapezoid ? 2 : 1), paramName, nameof(IntegrationSteps), IntegrationSteps,
             "must be ≥ 1 (≥ 2 for the trapezoid rule)");
         OptionCheck.Require(Resolution is null or >= 1, paramName, nameof(Resolution), Resolution, "must be null or ≥ 1");
-        OptionCheck.Require(InternalBatchSize >= 1, paramName, nameof(InternalBatchSize), InternalBatchSize, "must be ≥ 1");
+        OptionCheck.Require(MaxBatchSize >= 1, paramName, nameof(MaxBatchSize), MaxBatchSize, "must be ≥ 1");
         OptionCheck.Require(Enum.IsDefined(Score), paramName, nameof(Score), Score, "is not a known score function");
         OptionCheck.RequireNotNull(Baseline, paramName, nameof(Baseline));
     }

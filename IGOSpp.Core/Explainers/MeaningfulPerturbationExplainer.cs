@@ -56,12 +56,8 @@ public sealed class MeaningfulPerturbationExplainer : ExplainerBase
             throw new ArgumentException($"MaskSize {size} is larger than the image ({h}×{w}); use a MaskSize ≤ {Math.Min(h, w)}.",
                 input.ImagesName);
         var x = input.Images;
-        Tensor baselines, delta;
-        using (torch.no_grad())
-        {
-            baselines = BaselineFactory.Create(Options.Baseline, x);
-            delta = x - baselines;
-        }
+        BaselineBlend blend;
+        using (torch.no_grad()) blend = BaselineBlend.Of(x, BaselineFactory.Create(Options.Baseline, x));
 
         var jitter = Options.MaxJitter ?? (int)Math.Round(4.0 * Math.Min(h, w) / 224);
         var random = new Random(Options.Seed ?? Random.Shared.Next());
@@ -79,7 +75,7 @@ public sealed class MeaningfulPerturbationExplainer : ExplainerBase
                 var up = MaskUpsampling.Bilinear(mask, h, w);
                 if (jitter > 0)
                     up = nn.functional.pad(up, [jitter, jitter, jitter, jitter], PaddingModes.Replicate).narrow(2, dy, h).narrow(3, dx, w);
-                f = ClassScores.Of(Model.call(baselines + up * delta), input.ClassTensor, Options.Score);
+                f = ClassScores.Of(Model.call(blend.Keep(up)), input.ClassTensor, Options.Score);
                 regularizer = Options.L1 * (1 - mask).abs().flatten(1).mean([1]) + Options.L2 * BilateralTV.TotalVariation(mask, Options.TvBeta);
                 var grad = torch.autograd.grad([(f + regularizer).sum()], [mask])[0];
                 mask.grad = grad.detach();

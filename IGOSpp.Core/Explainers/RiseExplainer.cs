@@ -1,4 +1,5 @@
 using IGOSpp.Internal;
+using IGOSpp.Perturbation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,33 +53,29 @@ public sealed class RiseExplainer : ExplainerBase
         var s = Options.GridSize;
         var (cellH, cellW) = ((h + s - 1) / s, (w + s - 1) / s);
         var p = Options.KeepProbability;
-        Tensor baselines, delta;
-        using (torch.no_grad())
-        {
-            baselines = BaselineFactory.Create(Options.Baseline, x);
-            delta = x - baselines;
-        }
+        BaselineBlend blend;
+        using (torch.no_grad()) blend = BaselineBlend.Of(x, BaselineFactory.Create(Options.Baseline, x));
 
         using var generator = new torch.Generator((ulong)(Options.Seed ?? Random.Shared.Next()));
         var offsets = new Random(Options.Seed ?? Random.Shared.Next());
         var sum = torch.zeros([n, h, w], ScalarType.Float32, device);
-        var perBatch = (int)Math.Max(1, Options.BatchSize / n);
-        var batches = (count + perBatch - 1) / perBatch;
+        var perBatch = Batching.PerImage(Options.MaxBatchSize, n);
+        var batches = Batching.Count(count, perBatch);
         using var inference = torch.inference_mode();
-        for (var b = 0; b < batches; b++)
+        var b = 0;
+        foreach (var (_, m) in Batching.Ranges(count, perBatch))
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
-            var m = Math.Min(perBatch, count - b * perBatch);
             var grids = (torch.rand([m, 1, s, s], generator: generator) < p).to(ScalarType.Float32);
             var up = nn.functional.interpolate(grids, [(s + 1) * cellH, (s + 1) * cellW], mode: InterpolationMode.Bilinear,
                 align_corners: false);
             var masks = torch.stack(Enumerable.Range(0, m).Select(i =>
                 up[i, 0].narrow(0, offsets.Next((int)cellH), h).narrow(1, offsets.Next((int)cellW), w)).ToArray()).to(device); // [m,H,W]
-            var perturbed = (baselines.unsqueeze(0) + masks.view(m, 1, 1, h, w) * delta.unsqueeze(0)).reshape(m * n, x.shape[1], h, w);
+            var perturbed = blend.Keep(masks.view(m, 1, 1, h, w)).reshape(m * n, x.shape[1], h, w);
             var f = ClassScores.Of(Model.call(perturbed), input.ClassTensor.repeat(m), Options.Score).view(m, n);
             sum.add_((f.view(m, n, 1, 1) * masks.view(m, 1, h, w)).sum([0]));
-            progress?.Report(new ExplanationProgress(b + 1, batches, double.NaN, input.Clock.Elapsed));
+            progress?.Report(new ExplanationProgress(++b, batches, double.NaN, input.Clock.Elapsed));
         }
 
         var saliency = sum.div_(count * p);

@@ -17,8 +17,8 @@ public sealed record RiseOptions
     /// <summary>Probability p that a grid cell is kept, in (0,1]. Default 0.5.</summary>
     public double KeepProbability { get; init; } = 0.5;
 
-    /// <summary>Masked images per model pass, ≥ 1. Default 100.</summary>
-    public int BatchSize { get; init; } = 100;
+    /// <summary>Largest number of masked images per model pass, ≥ 1. Default 100.</summary>
+    public int MaxBatchSize { get; init; } = 100;
 
     /// <summary>What masked-out pixels become. Default zeros (the paper multiplies the image by the mask).</summary>
     public IBaseline Baseline { get; init; } = new ConstantBaseline(0);
@@ -36,7 +36,7 @@ public sealed record RiseOptions
         OptionCheck.Require(MaskCount is null or >= 1, paramName, nameof(MaskCount), MaskCount, "must be null or ≥ 1");
         OptionCheck.Require(GridSize >= 2, paramName, nameof(GridSize), GridSize, "must be ≥ 2");
         OptionCheck.Require(KeepProbability > 0 && KeepProbability <= 1, paramName, nameof(KeepProbability), KeepProbability, "must be in (0, 1]");
-        OptionCheck.Require(BatchSize >= 1, paramName, nameof(BatchSize), BatchSize, "must be ≥ 1");
+        OptionCheck.Require(MaxBatchSize >= 1, paramName, nameof(MaxBatchSize), MaxBatchSize, "must be ≥ 1");
         OptionCheck.Require(Enum.IsDefined(Score), paramName, nameof(Score), Score, "is not a known score function");
         OptionCheck.RequireNotNull(Baseline, paramName, nameof(Baseline));
     }

@@ -123,9 +123,10 @@ public sealed class InsertionDeletionMetric
             b = b.to(x.dtype, x.device);
         }
 
+        var blend = BaselineBlend.Of(x, b);
         var results = new InsertionDeletionResult[n];
         for (var i = 0; i < n; i++)
-            results[i] = Curves(x[i], b[i], classIds[i], orders[i], shapes[i]);
+            results[i] = Curves(blend.Narrow(i, 1), classIds[i], orders[i], shapes[i]);
         return results;
     }
 
@@ -138,11 +139,13 @@ public sealed class InsertionDeletionMetric
         return order;
     }
 
-    private InsertionDeletionResult Curves(Tensor image, Tensor baseline, long classId, int[] order, (long H, long W) shape)
+    /// <summary>The deletion and insertion curves of one image (<paramref name="blend"/> holds it as a batch of one).</summary>
+    private InsertionDeletionResult Curves(BaselineBlend blend, long classId, int[] order, (long H, long W) shape)
     {
+        var image = blend.Images[0];
         using var scope = torch.NewDisposeScope();
         var cells = order.Length;
-        var perStep = Options.Steps ?? Math.Max(1, cells / 50);
+        var perStep = Options.CellsPerStep ?? Math.Max(1, cells / 50);
         var points = (cells + perStep - 1) / perStep + 1;
         var counts = Enumerable.Range(0, points).Select(j => Math.Min(j * perStep, cells)).ToArray();
         var fractions = counts.Select(c => (double)c / cells).ToArray();
@@ -154,19 +157,17 @@ public sealed class InsertionDeletionMetric
         var (h, w) = (image.shape[1], image.shape[2]);
         var scores = new double[2 * points];
         var cls = torch.tensor(new[] { classId }, device: image.device);
-        var maxBatch = Options.MaxBatchSize;
-        for (var start = 0; start < 2 * points; start += maxBatch)
+        foreach (var (start, count) in Batching.Ranges(2 * points, Options.MaxBatchSize))
         {
             using var chunkScope = torch.NewDisposeScope();
-            var end = Math.Min(2 * points, start + maxBatch);
-            var items = Enumerable.Range(start, end - start).ToArray();
+            var items = Enumerable.Range(start, count).ToArray();
             var countT = torch.tensor(items.Select(j => (long)counts[j % points]).ToArray(), device: image.device).view(-1, 1);
             var isDeletion = torch.tensor(items.Select(j => j < points).ToArray(), device: image.device).view(-1, 1);
             var top = rankT < countT;                                   // [B, cells]: the top cells of each point
             var keep = torch.where(isDeletion, top.logical_not(), top); // deletion keeps the rest, insertion keeps the top
             var cellMask = keep.to(image.dtype).view(-1, 1, shape.H, shape.W);
             var u = MaskUpsampling.Bilinear(cellMask, h, w);
-            var batch = baseline.unsqueeze(0) + u * (image - baseline).unsqueeze(0);
+            var batch = blend.Keep(u);
             var f = ClassScores.Of(_model.call(batch), cls.expand(batch.shape[0]), Options.Score);
             ForwardImages += batch.shape[0];
             var values = f.to(ScalarType.Float64).cpu().data<double>().ToArray();

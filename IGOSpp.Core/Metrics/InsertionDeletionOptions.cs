@@ -6,7 +6,7 @@ namespace IGOSpp.Metrics;
 public sealed record InsertionDeletionOptions
 {
     /// <summary>Cells removed (deletion) or revealed (insertion) per step, ≥ 1; null = max(1, cells/50). Default null.</summary>
-    public int? Steps { get; init; }
+    public int? CellsPerStep { get; init; }
 
     /// <summary>How logits become the class score. Default <see cref="ScoreFunction.Softmax"/>.</summary>
     public ScoreFunction Score { get; init; } = ScoreFunction.Softmax;
@@ -21,8 +21,8 @@ public sealed record InsertionDeletionOptions
     /// <param name="paramName">Name to report for the options object.</param>
     public void Validate(string paramName = "options")
     {
-        if (Steps is < 1)
-            throw new ArgumentOutOfRangeException($"{paramName}.{nameof(Steps)}", Steps, $"Steps must be ≥ 1 (or null); got {Steps}.");
+        if (CellsPerStep is < 1)
+            throw new ArgumentOutOfRangeException($"{paramName}.{nameof(CellsPerStep)}", CellsPerStep, $"CellsPerStep must be ≥ 1 (or null); got {CellsPerStep}.");
         if (!Enum.IsDefined(Score))
             throw new ArgumentOutOfRangeException($"{paramName}.{nameof(Score)}", Score, "Score is not a known score function.");
         if (MaxBatchSize < 1)

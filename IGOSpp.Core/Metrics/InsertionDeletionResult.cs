@@ -40,9 +40,26 @@ public sealed class InsertionDeletionResult
     public double InsertionAuc { get; }
 
     /// <summary>
-    /// Right Riemann sum: Σ_{j≥1} (x_j − x_{j−1})·y_j, so every step, including a last partial one, counts with its true
-    /// width. (The iGOS++ authors' code adds a constant on the last partial step; IGOSpp does not, see docs/metrics.md.)
+    /// IGOSpp's one AUC definition (the metric, the charts and the reports use it): the right Riemann sum
+    /// Σ_{j≥1} (x_j − x_{j−1})·y_j, so every step, including a last partial one, counts with its true width. (The iGOS++
+    /// authors' code adds a constant on the last partial step; IGOSpp does not, see docs/metrics.md.)
     /// </summary>
+    /// <param name="fractions">Increasing x values (fractions of cells), at least 2, from 0 to 1.</param>
+    /// <param name="curve">The curve's values at <paramref name="fractions"/>.</param>
+    /// <returns>The area.</returns>
+    /// <exception cref="ArgumentException">Fewer than 2 points, lengths that differ, or x values that decrease.</exception>
+    public static double AreaUnderCurve(IReadOnlyList<double> fractions, IReadOnlyList<double> curve)
+    {
+        ArgumentNullException.ThrowIfNull(fractions);
+        ArgumentNullException.ThrowIfNull(curve);
+        if (fractions.Count < 2 || fractions.Count != curve.Count)
+            throw new ArgumentException($"Expected at least 2 points and as many values as fractions; got {fractions.Count} fractions and {curve.Count} values.", nameof(curve));
+        for (var j = 1; j < fractions.Count; j++)
+            if (!(fractions[j] >= fractions[j - 1]))
+                throw new ArgumentException($"Fractions must not decrease; fraction {j} is {fractions[j]} after {fractions[j - 1]}.", nameof(fractions));
+        return Auc(fractions, curve);
+    }
+
     internal static double Auc(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         var area = 0.0;

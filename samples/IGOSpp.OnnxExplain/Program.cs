@@ -151,8 +151,7 @@ static int Run(Settings settings)
     ]);
     var panelPath = Path.Combine(settings.OutputDirectory, $"{name}-panel.png");
     ImageIO.SavePng(panel, panelPath);
-    using var chart = SaliencyRenderer.CurveChart(result.InsertionCurve.Select(v => (float)v).ToArray(),
-        result.DeletionCurve.Select(v => (float)v).ToArray(), result.InsertionAuc, result.DeletionAuc,
+    using var chart = SaliencyRenderer.CurveChart(result,
         new CurveChartOptions { Title = $"{name}: iGOS++ {options.MaskSize}x{options.MaskSize}, {Path.GetFileName(onnxPath)}" });
     var chartPath = Path.Combine(settings.OutputDirectory, $"{name}-curves.png");
     ImageIO.SavePng(chart, chartPath);

@@ -67,8 +67,7 @@ for (var i = 0; i < files.Length; i++)
         ("insertion 1-My", insertion),
     ]);
     ImageIO.SavePng(panel, Path.Combine(outDir, $"{name}-panel.png"));
-    using var chart = SaliencyRenderer.CurveChart(result.InsertionCurve.Select(v => (float)v).ToArray(),
-        result.DeletionCurve.Select(v => (float)v).ToArray(), result.InsertionAuc, result.DeletionAuc,
+    using var chart = SaliencyRenderer.CurveChart(result,
         new CurveChartOptions { Title = $"{name}: iGOS++ 28x28" });
     ImageIO.SavePng(chart, Path.Combine(outDir, $"{name}-curves.png"));
 }

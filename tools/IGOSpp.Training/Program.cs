@@ -197,8 +197,8 @@ internal static class Program
         }
 
         var order = Enumerable.Range(0, Cells * Cells).OrderByDescending(i => saliency[i / Cells, i % Cells]).ToArray();
-        var insertion = new float[order.Length + 1];
-        var deletion = new float[order.Length + 1];
+        var insertion = new double[order.Length + 1];
+        var deletion = new double[order.Length + 1];
         var blank = torch.zeros_like(x);
         for (int k = 0; k <= order.Length; k++)
         {
