@@ -8,7 +8,7 @@ namespace IGOSpp;
 /// </summary>
 /// <remarks>
 /// Implementations are configured once (model, options) and can then explain any number of images. An instance is
-/// not thread-safe: give each thread its own explainer (several explainers may share one model; see docs/threading.md).
+/// not thread-safe: give each thread its own explainer (several explainers may share one model; see docs/memory-and-devices.md, "What can be shared between threads").
 /// </remarks>
 public interface IExplainer : IDisposable
 {
