@@ -36,14 +36,8 @@ internal static class ExplanationRunner
     }
 
     public static IReadOnlyList<SaliencyMap> RunBatch(nn.Module<Tensor, Tensor> model, Tensor images, IReadOnlyList<long> classIds,
-        ScoreFunction score, Func<ExplanationInput, IReadOnlyList<SaliencyMap>> body, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(classIds);
-        for (var i = 0; i < classIds.Count; i++)
-            if (classIds[i] < 0)
-                throw new ArgumentOutOfRangeException(nameof(classIds), classIds[i], $"Class id {classIds[i]} (image {i}) is negative.");
-        return Run(model, images, classIds, score, single: false, "images", "classIds", body, cancellationToken);
-    }
+        ScoreFunction score, Func<ExplanationInput, IReadOnlyList<SaliencyMap>> body, CancellationToken cancellationToken) =>
+        RunBatchOf(model, images, classIds, score, body, cancellationToken);
 
     /// <summary>Like <see cref="RunBatch"/> for bodies that return something else than maps (e.g. attributions). A tensor
     /// the body returns must be moved out of the runner's scope with <c>MoveToOuterDisposeScope()</c>.</summary>
