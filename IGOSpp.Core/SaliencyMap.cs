@@ -1,5 +1,6 @@
 using IGOSpp.Internal;
 using IGOSpp.Perturbation;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ public sealed class SaliencyMap : IDisposable
     /// stay the caller's.
     /// </summary>
     /// <param name="method">The method's short name.</param>
-    /// <param name="classId">The explained class.</param>
+    /// <param name="classId">The explained class, or −1 when the target has none (a regression output, a function).</param>
     /// <param name="mask">[h,w] in [0,1]; 1 keeps the pixel, 0 replaces it by the baseline.</param>
     /// <param name="saliency">[h,w], high = important. For mask methods pass <c>1 − mask</c>.</param>
     /// <param name="imageHeight">Height of the explained image, in pixels.</param>
@@ -34,15 +35,20 @@ public sealed class SaliencyMap : IDisposable
     /// <param name="originalScore">The class score f of the unperturbed image.</param>
     /// <param name="warnings">Conditions under which the method is known to work poorly that the explainer found; null =
     /// none.</param>
+    /// <param name="target">What was explained; null = the softmax probability of <paramref name="classId"/>.</param>
     public SaliencyMap(string method, long classId, Tensor mask, Tensor saliency, long imageHeight, long imageWidth,
         OptimizationTrace trace, Tensor? deletionMask = null, Tensor? insertionMask = null, double originalScore = double.NaN,
-        IReadOnlyList<ExplanationWarning>? warnings = null)
+        IReadOnlyList<ExplanationWarning>? warnings = null, ExplanationTarget? target = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentNullException.ThrowIfNull(mask);
         ArgumentNullException.ThrowIfNull(saliency);
         ArgumentNullException.ThrowIfNull(trace);
-        ArgumentOutOfRangeException.ThrowIfNegative(classId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classId, -1);
+        if (target is null && classId < 0)
+            throw new ArgumentException("A map without a target needs a class id ≥ 0 (its target is that class's probability).", nameof(classId));
+        if (target is not null && (target.ClassId ?? -1) != classId)
+            throw new ArgumentException($"The class id ({classId}) must be the target's ({target.ClassId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none: −1"}).", nameof(classId));
         ArgumentOutOfRangeException.ThrowIfLessThan(imageHeight, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(imageWidth, 1);
         TensorGuard.RequireRank(mask, 2, nameof(mask), "[h,w]");
@@ -57,6 +63,7 @@ public sealed class SaliencyMap : IDisposable
         Trace = trace;
         OriginalScore = originalScore;
         Warnings = warnings?.ToArray() ?? [];
+        Target = target ?? ExplanationTarget.ClassProbability(classId);
         _mask = Own(mask);
         _saliency = Own(saliency);
         _deletionMask = deletionMask is null ? null : Own(deletionMask);
@@ -66,8 +73,11 @@ public sealed class SaliencyMap : IDisposable
     /// <summary>The method that produced the map, e.g. <c>iGOS++</c>.</summary>
     public string Method { get; }
 
-    /// <summary>The explained class.</summary>
+    /// <summary>The explained class (the target's class), or −1 when the target has none.</summary>
     public long ClassId { get; }
+
+    /// <summary>What was explained (the resolved target: <see cref="ExplanationTarget.TopClass"/> appears as the predicted class).</summary>
+    public ExplanationTarget Target { get; }
 
     /// <summary>Height of the explained image in pixels.</summary>
     public long ImageHeight { get; }
@@ -75,7 +85,7 @@ public sealed class SaliencyMap : IDisposable
     /// <summary>Width of the explained image in pixels.</summary>
     public long ImageWidth { get; }
 
-    /// <summary>The class score f (softmax probability or sigmoid) of the unperturbed image; NaN when not computed.</summary>
+    /// <summary>The target's score f of the unperturbed image (e.g. the class probability); NaN when not computed.</summary>
     public double OriginalScore { get; }
 
     /// <summary>[h,w] float32 in [0,1]: 1 keeps the pixel, 0 replaces it by the baseline. For iGOS++ this is Mx⊙My.

@@ -1,4 +1,5 @@
 using IGOSpp.Internal;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,8 +29,11 @@ public abstract class ExplainerBase : IExplainer
     /// <summary>The explained classifier.</summary>
     private protected nn.Module<Tensor, Tensor> Model { get; }
 
-    /// <summary>How the probe pass turns logits into class scores (the explainer's score setting).</summary>
+    /// <summary>How class ids (and the top class) are scored: the explainer's score setting.</summary>
     private protected abstract ScoreFunction Score { get; }
+
+    /// <summary>Whether the method differentiates the target's score (then a target without gradient is rejected).</summary>
+    private protected virtual bool RequiresGradient => true;
 
     /// <inheritdoc />
     public SaliencyMap Explain(Tensor image, long classId) => Explain(image, classId, null);
@@ -42,7 +46,8 @@ public abstract class ExplainerBase : IExplainer
         CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return ExplanationRunner.RunSingle(Model, image, classId, Score, input => Run(input, progress, cancellationToken), cancellationToken);
+        var targets = ExplanationRunner.ClassTargets([classId], TargetScoring.KindOf(Score), nameof(classId));
+        return Explain(image, targets, CallShape.OneClass, progress, cancellationToken)[0];
     }
 
     /// <inheritdoc />
@@ -50,8 +55,35 @@ public abstract class ExplainerBase : IExplainer
         CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return ExplanationRunner.RunBatch(Model, images, classIds, Score, input => Run(input, progress, cancellationToken), cancellationToken);
+        var targets = ExplanationRunner.ClassTargets(classIds, TargetScoring.KindOf(Score), nameof(classIds));
+        return Explain(images, targets, CallShape.ManyClasses, progress, cancellationToken);
     }
+
+    /// <inheritdoc />
+    public SaliencyMap Explain(Tensor image) =>
+        Explain(image, new TopClassTarget(TargetScoring.KindOf(Score)));
+
+    /// <inheritdoc />
+    public SaliencyMap Explain(Tensor image, ExplanationTarget target, IProgress<ExplanationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(target);
+        return Explain(image, [target], CallShape.OneTarget, progress, cancellationToken)[0];
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<ExplanationTarget> targets,
+        IProgress<ExplanationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return Explain(images, targets, CallShape.ManyTargets, progress, cancellationToken);
+    }
+
+    private IReadOnlyList<SaliencyMap> Explain(Tensor images, IReadOnlyList<ExplanationTarget> targets, CallShape shape,
+        IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken) =>
+        ExplanationRunner.Run(Model, images, targets, shape, RequiresGradient, input => Run(input, progress, cancellationToken),
+            cancellationToken);
 
     /// <summary>Marks the explainer disposed: later calls throw <see cref="ObjectDisposedException"/>. An explainer holds
     /// no native memory between calls; the model is not disposed.</summary>

@@ -86,7 +86,7 @@ public sealed class GradCamExplainer : ExplainerBase
         using (torch.enable_grad())
         {
             var x = input.Images.detach().requires_grad_(true);
-            var f = ClassScores.Of(Model.call(x), input.ClassTensor, Options.Score);
+            var f = TargetScoring.Interleaved(input.Targets, Model.call(x), input.N);
             if (activation is null || activation.dim() != 4 || activation.shape[0] != input.N)
                 throw new ArgumentException(
                     $"The layer '{LayerName}' produced {(activation is null ? "nothing (it was not called through module.call)" : TensorGuard.Shape(activation))}; " +
@@ -111,8 +111,8 @@ public sealed class GradCamExplainer : ExplainerBase
         progress?.Report(new ExplanationProgress(1, 1, double.NaN, input.Clock.Elapsed));
         var maps = new SaliencyMap[input.N];
         for (var i = 0; i < input.N; i++)
-            maps[i] = new SaliencyMap(MethodName, input.ClassIds[i], mask[i], camCpu[i], input.Height, input.Width,
-                OptimizationTrace.Empty(input.Clock.Elapsed, input.N, input.N), originalScore: input.OriginalScores[i]);
+            maps[i] = new SaliencyMap(MethodName, input.ClassIdOf(i), mask[i], camCpu[i], input.Height, input.Width,
+                OptimizationTrace.Empty(input.Clock.Elapsed, input.N, input.N), originalScore: input.OriginalScores[i], target: input.Targets[i]);
         return maps;
     }
 

@@ -41,7 +41,7 @@ internal static class IgosFamily
         using (torch.no_grad()) baselines = BaselineFactory.Create(options.Baseline, input.Images);
         var seed = (long)(options.Seed ?? Random.Shared.Next());
         var integrator = new IntegratedGradient(model, options.IntegrationSteps, options.NoiseStd, options.Score, options.MaxBatchSize);
-        using var objective = new IgosObjective(integrator, input.Images, baselines, input.ClassTensor, method, options, seed);
+        using var objective = new IgosObjective(integrator, input.Images, baselines, input.Targets, method, options, seed);
         var ones = torch.ones([input.N, 1, size, size], ScalarType.Float32, input.Images.device);
         var start = Enumerable.Repeat(ones, method.MaskCount).ToArray();
         using var result = new MaskOptimizer(options.ToOptimizerOptions())
@@ -56,9 +56,9 @@ internal static class IgosFamily
             var iterations = PathScoreDiagnostics.WithPathScoreRatios(result.Traces[i], input.OriginalScores[i]);
             var trace = new OptimizationTrace(iterations, elapsed, integrator.ForwardImages + input.N, integrator.BackwardImages,
                 result.ScoreNames);
-            maps[i] = new SaliencyMap(method.Name, input.ClassIds[i], combined[i, 0], 1 - combined[i, 0], input.Height, input.Width, trace,
+            maps[i] = new SaliencyMap(method.Name, input.ClassIdOf(i), combined[i, 0], 1 - combined[i, 0], input.Height, input.Width, trace,
                 method.MaskCount == 2 ? masks[0][i, 0] : null, method.MaskCount == 2 ? masks[1][i, 0] : null, input.OriginalScores[i],
-                PathScoreDiagnostics.Warnings(iterations, options.NoiseStd));
+                PathScoreDiagnostics.Warnings(iterations, options.NoiseStd), input.Targets[i]);
         }
 
         return maps;

@@ -3,6 +3,7 @@ using IGOSpp.Internal;
 using IGOSpp.Optimization;
 using IGOSpp.Perturbation;
 using IGOSpp.Regularization;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,19 +24,19 @@ internal sealed class IgosObjective : IMaskObjective, IDisposable
     private readonly IntegratedGradient _integrator;
     private readonly IgosMethod _method;
     private readonly BaselineBlend _blend;
-    private readonly Tensor _classes;
+    private readonly IReadOnlyList<ExplanationTarget> _targets;
     private readonly BilateralTV? _btv;
     private readonly double _l1;
     private readonly double _l2;
     private readonly long _seed;
     private readonly bool _shareNoise;
 
-    public IgosObjective(IntegratedGradient integrator, Tensor images, Tensor baselines, Tensor classes, IgosMethod method,
-        IgosOptionsBase options, long seed)
+    public IgosObjective(IntegratedGradient integrator, Tensor images, Tensor baselines, IReadOnlyList<ExplanationTarget> targets,
+        IgosMethod method, IgosOptionsBase options, long seed)
     {
         _integrator = integrator;
         _method = method;
-        _classes = classes;
+        _targets = targets;
         (_l1, _l2, _seed, _shareNoise) = (options.L1, options.L2, seed, options.ShareNoiseAcrossEvaluations);
         var delta = BaselineBlend.Of(images, baselines).Delta.DetachFromDisposeScope();
         _blend = new BaselineBlend(images, baselines, delta);
@@ -76,7 +77,7 @@ internal sealed class IgosObjective : IMaskObjective, IDisposable
         using var scope = torch.NewDisposeScope();
         using var mode = computeGradients ? torch.enable_grad() : torch.inference_mode();
         var blend = samples is null ? _blend : _blend.Select(samples);
-        var classes = samples is null ? _classes : _classes.index_select(0, samples);
+        var targets = samples is null ? _targets : Select(_targets, samples);
         var (h, w) = (blend.Images.shape[2], blend.Images.shape[3]);
 
         var leaves = masks.Select(m => computeGradients ? m.detach().requires_grad_(true) : m).ToArray();
@@ -86,7 +87,7 @@ internal sealed class IgosObjective : IMaskObjective, IDisposable
             if (!termMasks.ContainsKey(term.MaskKey))
                 termMasks[term.MaskKey] = term.Masks.Skip(1).Aggregate(upsampled[term.Masks[0]], (a, m) => a * upsampled[m]);
         var terms = _method.Terms.Select((t, i) => new PathTerm(t.Kind, termMasks[t.MaskKey], _shareNoise ? 0 : i)).ToArray();
-        var (scores, gradients) = Integrate(blend, classes, terms, NoiseSeed(iteration, evaluation), computeGradients, fused, cancellationToken);
+        var (scores, gradients) = Integrate(blend, targets, terms, NoiseSeed(iteration, evaluation), computeGradients, fused, cancellationToken);
 
         var combined = leaves.Skip(1).Aggregate(leaves[0], (a, m) => a * m);
         var regularizer = Regularizer(combined, samples);
@@ -133,12 +134,19 @@ internal sealed class IgosObjective : IMaskObjective, IDisposable
     }
 
     /// <summary>Scores [T,N'] and, when asked, ∂score_t/∂U_t per term.</summary>
-    private (Tensor Scores, IReadOnlyList<Tensor>? Gradients) Integrate(BaselineBlend blend, Tensor classes, PathTerm[] terms,
+    /// <summary>The targets of the selected samples (one small host read of the indices, once per line-search trial).</summary>
+    private static ExplanationTarget[] Select(IReadOnlyList<ExplanationTarget> targets, Tensor samples)
+    {
+        using var host = samples.cpu();
+        return host.data<long>().Select(i => targets[(int)i]).ToArray();
+    }
+
+    private (Tensor Scores, IReadOnlyList<Tensor>? Gradients) Integrate(BaselineBlend blend, IReadOnlyList<ExplanationTarget> targets, PathTerm[] terms,
         long noiseSeed, bool computeGradients, bool fused, CancellationToken cancellationToken)
     {
         if (fused)
         {
-            var all = _integrator.Compute(blend, classes, terms, noiseSeed, computeGradients, cancellationToken);
+            var all = _integrator.Compute(blend, targets, terms, noiseSeed, computeGradients, cancellationToken);
             return (all.Scores, all.Gradients);
         }
 
@@ -146,7 +154,7 @@ internal sealed class IgosObjective : IMaskObjective, IDisposable
         var gradients = computeGradients ? new Tensor[terms.Length] : null;
         for (var t = 0; t < terms.Length; t++)
         {
-            var one = _integrator.Compute(blend, classes, [terms[t]], noiseSeed, computeGradients, cancellationToken);
+            var one = _integrator.Compute(blend, targets, [terms[t]], noiseSeed, computeGradients, cancellationToken);
             scores[t] = one.Scores[0];
             if (gradients is not null) gradients[t] = one.Gradients![0];
         }

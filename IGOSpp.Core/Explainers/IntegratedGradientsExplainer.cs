@@ -1,6 +1,7 @@
 using IGOSpp.Integration;
 using IGOSpp.Internal;
 using IGOSpp.Perturbation;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ namespace IGOSpp;
 /// Σ attr ≈ f(x) − f(x'). <see cref="SaliencyMap.Saliency"/> is |attr| summed over channels and average-pooled to
 /// <see cref="IntegratedGradientsOptions.Resolution"/> (full resolution by default); <see cref="SaliencyMap.Mask"/> is
 /// 1 − Saliency/max(Saliency), i.e. 0 at the most attributed pixel. The signed attributions come from
-/// <see cref="Attribute"/>.
+/// the <c>Attribute</c> overloads.
 /// </summary>
 public sealed class IntegratedGradientsExplainer : ExplainerBase
 {
@@ -52,9 +53,24 @@ public sealed class IntegratedGradientsExplainer : ExplainerBase
     public Tensor Attribute(Tensor images, IReadOnlyList<long> classIds, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return ExplanationRunner.RunBatchOf(Model, images, classIds, Options.Score,
-            input => Attributions(input, null, cancellationToken).MoveToOuterDisposeScope(), cancellationToken);
+        var targets = ExplanationRunner.ClassTargets(classIds, TargetScoring.KindOf(Options.Score), nameof(classIds));
+        return Attribute(images, targets, CallShape.ManyClasses, cancellationToken);
     }
+
+    /// <summary>The signed attributions of a batch, for any score targets.</summary>
+    /// <param name="images">Float32 images <c>[N,C,H,W]</c>; not modified.</param>
+    /// <param name="targets">One target per image.</param>
+    /// <param name="cancellationToken">Checked before every model pass.</param>
+    /// <returns>Attributions <c>[N,C,H,W]</c> on the images' device. The caller owns the tensor and must dispose it.</returns>
+    public Tensor Attribute(Tensor images, IReadOnlyList<ExplanationTarget> targets, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return Attribute(images, targets, CallShape.ManyTargets, cancellationToken);
+    }
+
+    private Tensor Attribute(Tensor images, IReadOnlyList<ExplanationTarget> targets, CallShape shape, CancellationToken cancellationToken) =>
+        ExplanationRunner.Run(Model, images, targets, shape, RequiresGradient,
+            input => Attributions(input, null, cancellationToken).MoveToOuterDisposeScope(), cancellationToken);
 
     /// <inheritdoc />
     private protected override ScoreFunction Score => Options.Score;
@@ -82,8 +98,8 @@ public sealed class IntegratedGradientsExplainer : ExplainerBase
         var count = (long)_nodes.Length * input.N;
         var maps = new SaliencyMap[input.N];
         for (var i = 0; i < input.N; i++)
-            maps[i] = new SaliencyMap(MethodName, input.ClassIds[i], mask[i], sal[i], input.Height, input.Width,
-                OptimizationTrace.Empty(input.Clock.Elapsed, input.N, count), originalScore: input.OriginalScores[i]);
+            maps[i] = new SaliencyMap(MethodName, input.ClassIdOf(i), mask[i], sal[i], input.Height, input.Width,
+                OptimizationTrace.Empty(input.Clock.Elapsed, input.N, count), originalScore: input.OriginalScores[i], target: input.Targets[i]);
         return maps;
     }
 
@@ -109,7 +125,7 @@ public sealed class IntegratedGradientsExplainer : ExplainerBase
             {
                 var path = blend.Keep(alpha).reshape(k * n, x.shape[1], x.shape[2], x.shape[3])
                     .detach().requires_grad_(true);
-                var f = ClassScores.Of(Model.call(path), input.ClassTensor.repeat(k), Options.Score);
+                var f = TargetScoring.Interleaved(input.Targets, Model.call(path), n);
                 var grad = torch.autograd.grad([f.sum()], [path])[0];
                 using var noGrad = torch.no_grad();
                 sum.add_((grad.view(k, n, x.shape[1], x.shape[2], x.shape[3]) * weight).sum([0]));

@@ -75,7 +75,7 @@ public sealed class MeaningfulPerturbationExplainer : ExplainerBase
                 var up = MaskUpsampling.Bilinear(mask, h, w);
                 if (jitter > 0)
                     up = nn.functional.pad(up, [jitter, jitter, jitter, jitter], PaddingModes.Replicate).narrow(2, dy, h).narrow(3, dx, w);
-                f = ClassScores.Of(Model.call(blend.Keep(up)), input.ClassTensor, Options.Score);
+                f = TargetScoring.Interleaved(input.Targets, Model.call(blend.Keep(up)), n);
                 regularizer = Options.L1 * (1 - mask).abs().flatten(1).mean([1]) + Options.L2 * BilateralTV.TotalVariation(mask, Options.TvBeta);
                 var grad = torch.autograd.grad([(f + regularizer).sum()], [mask])[0];
                 mask.grad = grad.detach();
@@ -96,9 +96,9 @@ public sealed class MeaningfulPerturbationExplainer : ExplainerBase
         var m = mask.detach().cpu();
         var maps = new SaliencyMap[n];
         for (var i = 0; i < n; i++)
-            maps[i] = new SaliencyMap(MethodName, input.ClassIds[i], m[i, 0], 1 - m[i, 0], h, w,
+            maps[i] = new SaliencyMap(MethodName, input.ClassIdOf(i), m[i, 0], 1 - m[i, 0], h, w,
                 new OptimizationTrace(traces[i], input.Clock.Elapsed, n, (long)n * Options.Iterations, [ScoreName]),
-                originalScore: input.OriginalScores[i]);
+                originalScore: input.OriginalScores[i], target: input.Targets[i]);
         return maps;
     }
 }

@@ -42,6 +42,9 @@ public sealed class RiseExplainer : ExplainerBase
     /// <inheritdoc />
     private protected override ScoreFunction Score => Options.Score;
 
+    /// <summary>RISE only averages scores: a target without gradient (e.g. after non-maximum suppression) is fine.</summary>
+    private protected override bool RequiresGradient => false;
+
     /// <inheritdoc />
     private protected override IReadOnlyList<SaliencyMap> Run(ExplanationInput input, IProgress<ExplanationProgress>? progress,
         CancellationToken cancellationToken)
@@ -73,7 +76,7 @@ public sealed class RiseExplainer : ExplainerBase
             var masks = torch.stack(Enumerable.Range(0, m).Select(i =>
                 up[i, 0].narrow(0, offsets.Next((int)cellH), h).narrow(1, offsets.Next((int)cellW), w)).ToArray()).to(device); // [m,H,W]
             var perturbed = blend.Keep(masks.view(m, 1, 1, h, w)).reshape(m * n, x.shape[1], h, w);
-            var f = ClassScores.Of(Model.call(perturbed), input.ClassTensor.repeat(m), Options.Score).view(m, n);
+            var f = TargetScoring.Interleaved(input.Targets, Model.call(perturbed), n).view(m, n);
             sum.add_((f.view(m, n, 1, 1) * masks.view(m, 1, h, w)).sum([0]));
             progress?.Report(new ExplanationProgress(++b, batches, double.NaN, input.Clock.Elapsed));
         }
@@ -83,8 +86,8 @@ public sealed class RiseExplainer : ExplainerBase
         var sal = saliency.cpu();
         var maps = new SaliencyMap[n];
         for (var i = 0; i < n; i++)
-            maps[i] = new SaliencyMap(MethodName, input.ClassIds[i], mask[i], sal[i], h, w,
-                OptimizationTrace.Empty(input.Clock.Elapsed, n + (long)count * n), originalScore: input.OriginalScores[i]);
+            maps[i] = new SaliencyMap(MethodName, input.ClassIdOf(i), mask[i], sal[i], h, w,
+                OptimizationTrace.Empty(input.Clock.Elapsed, n + (long)count * n), originalScore: input.OriginalScores[i], target: input.Targets[i]);
         return maps;
     }
 }

@@ -1,5 +1,6 @@
 using IGOSpp.Internal;
 using IGOSpp.Perturbation;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ public sealed class IntegratedGradient
     /// switched between train and eval mode here.</param>
     /// <param name="steps">Number of path points S ≥ 1 (default 20).</param>
     /// <param name="noiseStd">σ of the per-pixel Gaussian noise on path images, ≥ 0 (default 0.2; 0 = no noise).</param>
-    /// <param name="score">How logits become the class score.</param>
+    /// <param name="score">How logits become the class score in the class-id overload of <c>Compute</c>.</param>
     /// <param name="maxBatchSize">Largest number of images per model pass, ≥ 1 (default 64).</param>
     public IntegratedGradient(nn.Module<Tensor, Tensor> model, int steps = 20, double noiseStd = 0.2,
         ScoreFunction score = ScoreFunction.Softmax, int maxBatchSize = 64)
@@ -80,18 +81,40 @@ public sealed class IntegratedGradient
         long noiseSeed, bool computeGradients, CancellationToken cancellationToken = default)
     {
         Validate(images, baselines, classIds, terms);
+        using var host = classIds.cpu();
+        var targets = host.data<long>().Select(c => (ExplanationTarget)new ClassTarget(c, TargetScoring.KindOf(Score))).ToArray();
+        return Compute(images, baselines, targets, terms, noiseSeed, computeGradients, cancellationToken);
+    }
+
+    /// <summary>Computes the integrated scores (and gradients) of several terms in fused batches, for any score targets.</summary>
+    /// <param name="images">Images I <c>[N,C,H,W]</c> float32.</param>
+    /// <param name="baselines">Baselines Ĩ, same shape and device.</param>
+    /// <param name="targets">One score target per image; class targets must be in range (the explainers' probe checks
+    /// targets against the model's output, this building block does not).</param>
+    /// <param name="terms">The terms; each mask <c>[N,1,H,W]</c>.</param>
+    /// <param name="noiseSeed">Seed of the path noise (ε_k is a function of this seed, the term's noise stream and k).</param>
+    /// <param name="computeGradients">When true, also returns ∂score/∂mask per term (runs backward passes).</param>
+    /// <param name="cancellationToken">Checked before every model pass.</param>
+    /// <returns>The scores and gradients. The caller owns the result and must dispose it.</returns>
+    public IntegratedGradientResult Compute(Tensor images, Tensor baselines, IReadOnlyList<ExplanationTarget> targets,
+        IReadOnlyList<PathTerm> terms, long noiseSeed, bool computeGradients, CancellationToken cancellationToken = default)
+    {
+        TensorGuard.RequireRank(images, 4, nameof(images), "[N,C,H,W]");
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count != images.shape[0] || targets.Any(t => t is null))
+            throw new ArgumentException($"Expected {images.shape[0]} non-null targets (one per image), got {targets.Count}.", nameof(targets));
         Tensor delta;
         using (torch.no_grad()) delta = (images - baselines).DetachFromDisposeScope();
         using (delta)
-            return Compute(new BaselineBlend(images, baselines, delta), classIds, terms, noiseSeed, computeGradients, cancellationToken);
+            return Compute(new BaselineBlend(images, baselines, delta), targets, terms, noiseSeed, computeGradients, cancellationToken);
     }
 
     /// <summary>As <c>Compute</c>, on a blend whose I − Ĩ the caller computed once (it does not change during an
     /// explanation).</summary>
-    internal IntegratedGradientResult Compute(BaselineBlend blend, Tensor classIds, IReadOnlyList<PathTerm> terms, long noiseSeed,
-        bool computeGradients, CancellationToken cancellationToken)
+    internal IntegratedGradientResult Compute(BaselineBlend blend, IReadOnlyList<ExplanationTarget> targets, IReadOnlyList<PathTerm> terms,
+        long noiseSeed, bool computeGradients, CancellationToken cancellationToken)
     {
-        Validate(blend.Images, blend.Baselines, classIds, terms);
+        ValidateTerms(blend.Images, blend.Baselines, terms);
         TensorGuard.RequireSameShape(blend.Delta, blend.Images, "delta", "images");
         using var scope = torch.NewDisposeScope();
         using var mode = computeGradients ? torch.enable_grad() : torch.inference_mode();
@@ -111,7 +134,6 @@ public sealed class IntegratedGradient
             cancellationToken.ThrowIfCancellationRequested();
             using var chunkScope = torch.NewDisposeScope();
             var parts = new List<Tensor>(chunk.Count);
-            var classes = new List<Tensor>(chunk.Count);
             foreach (var g in chunk)
             {
                 var k = g.K1 - g.K0;
@@ -120,12 +142,10 @@ public sealed class IntegratedGradient
                 var path = blend.Narrow(g.N0, g.Count).Path(terms[g.Term].Kind, leaves[g.Term].narrow(0, g.N0, g.Count), a);
                 if (noise.Enabled) path = path + noise.Steps(terms[g.Term].NoiseStream, g.K0 + 1, g.K1);
                 parts.Add(path.reshape(k * g.Count, c, h, w));
-                classes.Add(classIds.narrow(0, g.N0, g.Count).repeat(k));
             }
 
             var batch = parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
-            var cls = classes.Count == 1 ? classes[0] : torch.cat(classes, 0);
-            var f = ClassScores.Of(_model.call(batch), cls, Score);
+            var f = targets[(int)chunk[0].N0].Score(_model.call(batch)); // a pass never mixes images
             if (computeGradients) BackwardImages += batch.shape[0];
             else ForwardImages += batch.shape[0];
 
@@ -205,12 +225,20 @@ public sealed class IntegratedGradient
     private static void Validate(Tensor images, Tensor baselines, Tensor classIds, IReadOnlyList<PathTerm> terms)
     {
         TensorGuard.RequireRank(images, 4, nameof(images), "[N,C,H,W]");
-        TensorGuard.RequireSameShape(baselines, images, nameof(baselines), nameof(images));
         TensorGuard.RequireRank(classIds, 1, nameof(classIds), "[N]");
         if (classIds.shape[0] != images.shape[0])
             throw new ArgumentException($"Expected {images.shape[0]} class ids, got {classIds.shape[0]}.", nameof(classIds));
         if (classIds.dtype != ScalarType.Int64)
             throw new ArgumentException($"Expected int64 class ids, got {classIds.dtype}.", nameof(classIds));
+        using (var negative = classIds.lt(0).any())
+            if (negative.item<bool>()) throw new ArgumentOutOfRangeException(nameof(classIds), "Class ids must be ≥ 0.");
+        ValidateTerms(images, baselines, terms);
+    }
+
+    private static void ValidateTerms(Tensor images, Tensor baselines, IReadOnlyList<PathTerm> terms)
+    {
+        TensorGuard.RequireRank(images, 4, nameof(images), "[N,C,H,W]");
+        TensorGuard.RequireSameShape(baselines, images, nameof(baselines), nameof(images));
         ArgumentNullException.ThrowIfNull(terms);
         if (terms.Count == 0) throw new ArgumentException("At least one term is needed.", nameof(terms));
         var expected = new[] { images.shape[0], 1, images.shape[2], images.shape[3] };

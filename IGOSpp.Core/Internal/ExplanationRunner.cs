@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,10 +9,13 @@ namespace IGOSpp.Internal;
 internal sealed class ExplanationInput
 {
     public required Tensor Images { get; init; }
-    public required IReadOnlyList<long> ClassIds { get; init; }
-    public required Tensor ClassTensor { get; init; }
+
+    /// <summary>The resolved target of each image (the top class became a class).</summary>
+    public required IReadOnlyList<ExplanationTarget> Targets { get; init; }
+
+    /// <summary>The score f of each clean image under its target.</summary>
     public required double[] OriginalScores { get; init; }
-    public required long OutputCount { get; init; }
+
     public required Stopwatch Clock { get; init; }
 
     /// <summary>The public parameter name of the images ("image" or "images"), for error messages.</summary>
@@ -19,62 +23,82 @@ internal sealed class ExplanationInput
     public long N => Images.shape[0];
     public long Height => Images.shape[2];
     public long Width => Images.shape[3];
+
+    /// <summary>The class of image <paramref name="i"/>'s target, or −1 when it has none.</summary>
+    public long ClassIdOf(int i) => Targets[i].ClassId ?? -1;
+}
+
+/// <summary>Where a call's targets came from: their public parameter name, and whether they are one or a batch.</summary>
+/// <param name="ImagesName">"image" or "images".</param>
+/// <param name="TargetsName">"classId", "classIds", "target" or "targets".</param>
+/// <param name="Single">One image ([C,H,W] or [1,C,H,W]) or a batch.</param>
+internal readonly record struct CallShape(string ImagesName, string TargetsName, bool Single)
+{
+    public static CallShape OneClass => new("image", "classId", true);
+    public static CallShape ManyClasses => new("images", "classIds", false);
+    public static CallShape OneTarget => new("image", "target", true);
+    public static CallShape ManyTargets => new("images", "targets", false);
 }
 
 /// <summary>
 /// The shared part of every explainer's <c>Explain</c>: argument validation, eval mode with guaranteed restore, the
-/// probe pass that validates the model's output and the class ids, and a dispose scope around the whole explanation
+/// probe pass that validates the model's output against the targets, and a dispose scope around the whole explanation
 /// so that nothing but the returned maps outlives the call (also on exceptions and cancellation).
 /// </summary>
 internal static class ExplanationRunner
 {
-    public static SaliencyMap RunSingle(nn.Module<Tensor, Tensor> model, Tensor image, long classId, ScoreFunction score,
-        Func<ExplanationInput, IReadOnlyList<SaliencyMap>> body, CancellationToken cancellationToken)
+    /// <summary>Class targets of one kind for class ids (validated: ≥ 0).</summary>
+    public static ExplanationTarget[] ClassTargets(IReadOnlyList<long> classIds, ClassScoreKind kind, string paramName)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(classId);
-        return Run(model, image, [classId], score, single: true, "image", "classId", body, cancellationToken)[0];
-    }
-
-    public static IReadOnlyList<SaliencyMap> RunBatch(nn.Module<Tensor, Tensor> model, Tensor images, IReadOnlyList<long> classIds,
-        ScoreFunction score, Func<ExplanationInput, IReadOnlyList<SaliencyMap>> body, CancellationToken cancellationToken) =>
-        RunBatchOf(model, images, classIds, score, body, cancellationToken);
-
-    /// <summary>Like <see cref="RunBatch"/> for bodies that return something else than maps (e.g. attributions). A tensor
-    /// the body returns must be moved out of the runner's scope with <c>MoveToOuterDisposeScope()</c>.</summary>
-    public static T RunBatchOf<T>(nn.Module<Tensor, Tensor> model, Tensor images, IReadOnlyList<long> classIds,
-        ScoreFunction score, Func<ExplanationInput, T> body, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(classIds);
+        ArgumentNullException.ThrowIfNull(classIds, paramName);
+        var targets = new ExplanationTarget[classIds.Count];
         for (var i = 0; i < classIds.Count; i++)
+        {
             if (classIds[i] < 0)
-                throw new ArgumentOutOfRangeException(nameof(classIds), classIds[i], $"Class id {classIds[i]} (image {i}) is negative.");
-        return Run(model, images, classIds, score, single: false, "images", "classIds", body, cancellationToken);
+                throw new ArgumentOutOfRangeException(paramName, classIds[i],
+                    classIds.Count == 1 ? $"Class id {classIds[i]} is negative." : $"Class id {classIds[i]} (image {i}) is negative.");
+            targets[i] = new ClassTarget(classIds[i], kind);
+        }
+
+        return targets;
     }
 
-    private static T Run<T>(nn.Module<Tensor, Tensor> model, Tensor images, IReadOnlyList<long> classIds,
-        ScoreFunction score, bool single, string imagesName, string classIdsName,
-        Func<ExplanationInput, T> body, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="body"/> on validated images and targets.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="images">The images as the caller passed them.</param>
+    /// <param name="targets">One target per image.</param>
+    /// <param name="shape">The call's parameter names and arity.</param>
+    /// <param name="requiresGradient">Whether the method differentiates the targets' scores.</param>
+    /// <param name="body">The method. A tensor it returns must be moved out of the runner's scope with
+    /// <c>MoveToOuterDisposeScope()</c>.</param>
+    /// <param name="cancellationToken">Checked before the probe.</param>
+    public static T Run<T>(nn.Module<Tensor, Tensor> model, Tensor images, IReadOnlyList<ExplanationTarget> targets, CallShape shape,
+        bool requiresGradient, Func<ExplanationInput, T> body, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        ArgumentNullException.ThrowIfNull(targets, shape.TargetsName);
         using var scope = torch.NewDisposeScope();
-        var batch = TensorGuard.ImageBatch(images, imagesName, single, model);
-        if (!single && classIds.Count != batch.shape[0])
-            throw new ArgumentException($"Expected {batch.shape[0]} class ids (one per image), got {classIds.Count}.", classIdsName);
+        var batch = TensorGuard.ImageBatch(images, shape.ImagesName, shape.Single, model);
+        if (targets.Count != batch.shape[0])
+            throw new ArgumentException(shape.Single
+                ? $"Expected one target, got {targets.Count}."
+                : $"Expected {batch.shape[0]} {(shape.TargetsName == "classIds" ? "class ids" : "targets")} (one per image), got {targets.Count}.", shape.TargetsName);
+        for (var i = 0; i < targets.Count; i++)
+            if (targets[i] is null)
+                throw new ArgumentNullException(shape.TargetsName, $"Target {i} is null.");
         cancellationToken.ThrowIfCancellationRequested();
 
         using var threads = IgosThreading.Enter();
         using var eval = ModelEvalScope.Enter(model);
         var x = batch.contiguous();
-        var (k, scores) = ModelProbe.Run(model, x, classIds, score, imagesName, classIdsName);
+        var (resolved, scores) = ModelProbe.Run(model, x, targets, requiresGradient, shape.ImagesName, shape.TargetsName);
         var input = new ExplanationInput
         {
             Images = x,
-            ClassIds = classIds.ToArray(),
-            ClassTensor = torch.tensor(classIds.ToArray(), device: x.device),
+            Targets = resolved,
             OriginalScores = scores,
-            OutputCount = k,
             Clock = clock,
-            ImagesName = imagesName,
+            ImagesName = shape.ImagesName,
         };
         return body(input);
     }

@@ -1,10 +1,15 @@
 using System.Runtime.InteropServices;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace IGOSpp.Internal;
 
-/// <summary>Checks that a model accepts a batch and returns finite [N,K] logits, and reads the classes' scores.</summary>
+/// <summary>
+/// Runs the model once on the clean images and checks its output against the targets: each target validates the output's
+/// shape (class range, box format, mask size), is resolved (the top class becomes a class), and its score must be one
+/// finite value — and, for the gradient-based methods, differentiable with respect to the input.
+/// </summary>
 internal static class ModelProbe
 {
     /// <summary>The device of the model's first parameter or buffer, or null when it has none.</summary>
@@ -23,19 +28,23 @@ internal static class ModelProbe
             throw new ArgumentException($"The images are on {images.device} but the model is on {device}; move one of them (tensor.to(device)).", paramName);
     }
 
-    /// <summary>
-    /// Runs the model once on the images (no gradient) and validates its output. Returns the number of outputs K
-    /// and the class score of each image.
-    /// </summary>
-    public static (long OutputCount, double[] Scores) Run(nn.Module<Tensor, Tensor> model, Tensor images,
-        IReadOnlyList<long> classIds, ScoreFunction score, string imagesName, string classIdsName)
+    /// <summary>Probes the model; returns the resolved targets and the clean score of each image.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="images">The validated images [N,C,H,W].</param>
+    /// <param name="targets">One target per image.</param>
+    /// <param name="requiresGradient">Whether the method differentiates the score (then a score without gradient is an error).</param>
+    /// <param name="imagesName">The images' public parameter name.</param>
+    /// <param name="targetsName">The targets' (or class ids') public parameter name.</param>
+    public static (ExplanationTarget[] Targets, double[] Scores) Run(nn.Module<Tensor, Tensor> model, Tensor images,
+        IReadOnlyList<ExplanationTarget> targets, bool requiresGradient, string imagesName, string targetsName)
     {
         using var scope = torch.NewDisposeScope();
-        using var inference = torch.inference_mode();
-        Tensor logits;
+        using var mode = requiresGradient ? torch.enable_grad() : torch.inference_mode();
+        var x = requiresGradient ? images.detach().requires_grad_(true) : images;
+        Tensor output;
         try
         {
-            logits = model.call(images);
+            output = model.call(x);
         }
         catch (Exception ex) when (ex is ExternalException or ArgumentException or InvalidOperationException)
         {
@@ -45,25 +54,72 @@ internal static class ModelProbe
         }
 
         var n = images.shape[0];
-        if (logits is null || logits.dim() != 2 || logits.shape[0] != n)
+        if (output is null || output.dim() < 1 || output.shape[0] != n)
             throw new ArgumentException(
-                $"The model returned {(logits is null ? "null" : TensorGuard.Shape(logits))} for {n} image(s); expected logits [{n},K].", nameof(model));
-        if (logits.shape[1] < 1)
+                $"The model returned {(output is null ? "null" : TensorGuard.Shape(output))} for {n} image(s); expected one output row per image (expected logits [{n},K] for a class target).", nameof(model));
+        if (output.dim() == 2 && output.shape[1] < 1)
             throw new ArgumentException("The model returned zero outputs per image.", nameof(model));
-        var k = logits.shape[1];
-        for (var i = 0; i < classIds.Count; i++)
+        using (torch.no_grad())
         {
-            if (classIds[i] >= k)
-                throw new ArgumentOutOfRangeException(classIdsName, classIds[i],
-                    $"Class id {classIds[i]} (image {i}) is outside the model's {k} outputs [0, {k - 1}].");
+            var nonFinite = torch.isfinite(output).logical_not().sum().item<long>();
+            if (nonFinite > 0)
+                throw new ArgumentException($"The model returned {nonFinite} NaN or infinite value(s) for the unperturbed image(s).", nameof(model));
         }
 
-        var nonFinite = torch.isfinite(logits).logical_not().sum().item<long>();
-        if (nonFinite > 0)
-            throw new ArgumentException($"The model returned {nonFinite} NaN or infinite logit(s) for the unperturbed image(s).", nameof(model));
-        var cls = torch.tensor(classIds.ToArray(), device: logits.device);
-        var scores = ClassScores.Of(logits.to(ScalarType.Float32), cls, score).to(ScalarType.Float64).cpu().data<double>().ToArray();
-        return (k, scores);
+        var (h, w) = (images.shape[2], images.shape[3]);
+        var resolved = new ExplanationTarget[n];
+        var scores = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var row = output.narrow(0, i, 1);
+            var what = n == 1 ? "" : $" (image {i})";
+            try
+            {
+                targets[i].Validate(row, h, w);
+                resolved[i] = targets[i].Resolve(row);
+                if (!ReferenceEquals(resolved[i], targets[i])) resolved[i].Validate(row, h, w);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw new ArgumentOutOfRangeException(targetsName, ex.ActualValue, Message(ex) + what);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException(Message(ex) + what, targetsName, ex);
+            }
+
+            var score = resolved[i].Score(row);
+            if (score is null || score.dim() != 1 || score.shape[0] != 1)
+                throw new ArgumentException(
+                    $"The target '{resolved[i].Description}' returned {(score is null ? "null" : TensorGuard.Shape(score))} for one image; a target returns one score per row, [B]{what}.", targetsName);
+            if (requiresGradient && !score.requires_grad)
+                throw new ArgumentException(
+                    $"The score of the target '{resolved[i].Description}' has no gradient with respect to the input{what}: it is computed " +
+                    "through something that is not differentiable (an argmax, a threshold, non-maximum suppression, a detached tensor). " +
+                    "This method differentiates the score; use a differentiable target (e.g. the raw detections before NMS), or RISE, which does not.",
+                    targetsName);
+            var value = score.detach().to(ScalarType.Float64).cpu().item<double>();
+            if (!double.IsFinite(value))
+                throw new ArgumentException($"The target '{resolved[i].Description}' gives a non-finite score ({value}) for the unperturbed image{what}.", targetsName);
+            scores[i] = value;
+        }
+
+        return (resolved, scores);
+    }
+
+    /// <summary>The exception's message without the " (Parameter 'x')" suffix.</summary>
+    private static string Message(ArgumentException ex)
+    {
+        var message = ex.Message;
+        if (ex is ArgumentOutOfRangeException { ActualValue: { } actual })
+        {
+            var tail = $"{Environment.NewLine}Actual value was {actual}.";
+            if (message.EndsWith(tail, StringComparison.Ordinal)) message = message[..^tail.Length];
+        }
+
+        var suffix = ex.ParamName is null ? null : $" (Parameter '{ex.ParamName}')";
+        if (suffix is not null && message.EndsWith(suffix, StringComparison.Ordinal)) message = message[..^suffix.Length];
+        return message;
     }
 
     private static string FirstLine(string message)

@@ -1,5 +1,6 @@
 using IGOSpp.Internal;
 using IGOSpp.Perturbation;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,7 +9,8 @@ namespace IGOSpp.Metrics;
 /// <summary>
 /// The insertion and deletion metrics of the iGOS++ paper (after RISE): rank the h×w cells of a saliency map, most
 /// important first; deletion replaces the top cells of the image with the baseline step by step, insertion reveals the
-/// top cells of the image on the baseline; the class score along the way gives two curves, and their areas (AUC) say
+/// top cells of the image on the baseline; the target's score (by default the class probability) along the way gives
+/// two curves, and their areas (AUC) say
 /// how faithful the map is (deletion: lower is better, insertion: higher is better).
 /// <para>Cells become pixels through the explainers' bilinear upsampling (align_corners = true). Ties in saliency are
 /// broken by cell index (row-major), so results are deterministic. All curve points are evaluated without gradients,
@@ -35,7 +37,8 @@ public sealed class InsertionDeletionMetric
     /// <summary>Images pushed through the model by this instance so far.</summary>
     public long ForwardImages { get; private set; }
 
-    /// <summary>Scores one saliency map.</summary>
+    /// <summary>Scores one saliency map for a class (its probability, or its sigmoid when
+    /// <see cref="InsertionDeletionOptions.Score"/> says so).</summary>
     /// <param name="image">Preprocessed float32 image [C,H,W] or [1,C,H,W] on the model's device.</param>
     /// <param name="classId">The class to score.</param>
     /// <param name="saliency">[h,w] with h ≤ H, w ≤ W; high = important. Any device.</param>
@@ -43,12 +46,28 @@ public sealed class InsertionDeletionMetric
     /// <returns>The curves and AUCs.</returns>
     public InsertionDeletionResult Evaluate(Tensor image, long classId, Tensor saliency, Tensor? baseline = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(classId);
         ArgumentNullException.ThrowIfNull(saliency);
-        return Run(image, [classId], [saliency], baseline, single: true)[0];
+        var targets = ExplanationRunner.ClassTargets([classId], TargetScoring.KindOf(Options.Score), nameof(classId));
+        return Run(image, targets, CallShape.OneClass, [saliency], baseline)[0];
     }
 
-    /// <summary>Scores a <see cref="SaliencyMap"/> (its <see cref="SaliencyMap.Saliency"/> for its class).</summary>
+    /// <summary>Scores one saliency map for any target: the curves are of the target's score. For region and box
+    /// targets only the top cells up to the target's <see cref="ExplanationTarget.MetricCoverage"/> (about three times
+    /// its area) are deleted or inserted, as in the iGOS++ authors' detector evaluation.</summary>
+    /// <param name="image">Preprocessed float32 image [C,H,W] or [1,C,H,W] on the model's device.</param>
+    /// <param name="target">What to score; validated against the model's output.</param>
+    /// <param name="saliency">[h,w] with h ≤ H, w ≤ W; high = important. Any device.</param>
+    /// <param name="baseline">The baseline image, or null for <see cref="InsertionDeletionOptions.Baseline"/>.</param>
+    /// <returns>The curves and AUCs.</returns>
+    public InsertionDeletionResult Evaluate(Tensor image, ExplanationTarget target, Tensor saliency, Tensor? baseline = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(saliency);
+        return Run(image, [target], CallShape.OneTarget, [saliency], baseline)[0];
+    }
+
+    /// <summary>Scores a <see cref="SaliencyMap"/>: its <see cref="SaliencyMap.Saliency"/> for its
+    /// <see cref="SaliencyMap.Target"/>.</summary>
     /// <param name="image">The explained image [C,H,W] or [1,C,H,W].</param>
     /// <param name="map">The map.</param>
     /// <param name="baseline">The baseline image, or null for the default.</param>
@@ -56,10 +75,10 @@ public sealed class InsertionDeletionMetric
     public InsertionDeletionResult Evaluate(Tensor image, SaliencyMap map, Tensor? baseline = null)
     {
         ArgumentNullException.ThrowIfNull(map);
-        return Evaluate(image, map.ClassId, map.Saliency, baseline);
+        return Evaluate(image, map.Target, map.Saliency, baseline);
     }
 
-    /// <summary>Scores a batch: one saliency map per image.</summary>
+    /// <summary>Scores a batch: one saliency map per image, for a class per image.</summary>
     /// <param name="images">Preprocessed float32 images [N,C,H,W].</param>
     /// <param name="classIds">N classes.</param>
     /// <param name="saliencies">N maps [h,w] (each may have its own resolution ≤ the image).</param>
@@ -68,27 +87,34 @@ public sealed class InsertionDeletionMetric
     public IReadOnlyList<InsertionDeletionResult> Evaluate(Tensor images, IReadOnlyList<long> classIds,
         IReadOnlyList<Tensor> saliencies, Tensor? baselines = null)
     {
-        ArgumentNullException.ThrowIfNull(classIds);
-        ArgumentNullException.ThrowIfNull(saliencies);
-        for (var i = 0; i < classIds.Count; i++)
-            if (classIds[i] < 0)
-                throw new ArgumentOutOfRangeException(nameof(classIds), classIds[i], $"Class id {classIds[i]} (image {i}) is negative.");
-        return Run(images, classIds, saliencies, baselines, single: false);
+        var targets = ExplanationRunner.ClassTargets(classIds, TargetScoring.KindOf(Options.Score), nameof(classIds));
+        return Run(images, targets, CallShape.ManyClasses, saliencies, baselines);
     }
 
-    private InsertionDeletionResult[] Run(Tensor images, IReadOnlyList<long> classIds, IReadOnlyList<Tensor> saliencies,
-        Tensor? baselines, bool single)
+    /// <summary>Scores a batch: one saliency map per image, for a target per image.</summary>
+    /// <param name="images">Preprocessed float32 images [N,C,H,W].</param>
+    /// <param name="targets">N targets.</param>
+    /// <param name="saliencies">N maps [h,w].</param>
+    /// <param name="baselines">Baselines [N,C,H,W], or null for the default.</param>
+    /// <returns>N results in order.</returns>
+    public IReadOnlyList<InsertionDeletionResult> Evaluate(Tensor images, IReadOnlyList<ExplanationTarget> targets,
+        IReadOnlyList<Tensor> saliencies, Tensor? baselines = null) =>
+        Run(images, targets, CallShape.ManyTargets, saliencies, baselines);
+
+    private InsertionDeletionResult[] Run(Tensor images, IReadOnlyList<ExplanationTarget> targets, CallShape shape,
+        IReadOnlyList<Tensor> saliencies, Tensor? baselines)
     {
-        var imagesName = single ? "image" : "images";
-        var classIdsName = single ? "classId" : "classIds";
+        var (imagesName, targetsName, single) = (shape.ImagesName, shape.TargetsName, shape.Single);
         var saliencyName = single ? "saliency" : "saliencies";
         var baselineName = single ? "baseline" : "baselines";
+        ArgumentNullException.ThrowIfNull(targets, targetsName);
+        ArgumentNullException.ThrowIfNull(saliencies, saliencyName);
         using var scope = torch.NewDisposeScope();
         var x = TensorGuard.ImageBatch(images, imagesName, single, _model).contiguous();
         var n = x.shape[0];
         var (height, width) = (x.shape[2], x.shape[3]);
-        if (classIds.Count != n)
-            throw new ArgumentException($"Expected {n} class ids (one per image), got {classIds.Count}.", classIdsName);
+        if (targets.Count != n)
+            throw new ArgumentException($"Expected {n} {(targetsName == "classIds" ? "class ids" : "targets")} (one per image), got {targets.Count}.", targetsName);
         if (saliencies.Count != n)
             throw new ArgumentException($"Expected {n} saliency maps (one per image), got {saliencies.Count}.", saliencyName);
         var orders = new int[n][];
@@ -108,7 +134,7 @@ public sealed class InsertionDeletionMetric
         using var threads = IgosThreading.Enter();
         using var eval = ModelEvalScope.Enter(_model);
         using var inference = torch.inference_mode();
-        ModelProbe.Run(_model, x, classIds, Options.Score, imagesName, classIdsName);
+        var (resolved, _) = ModelProbe.Run(_model, x, targets, requiresGradient: false, imagesName, targetsName);
         ForwardImages += n;
 
         Tensor b;
@@ -126,7 +152,7 @@ public sealed class InsertionDeletionMetric
         var blend = BaselineBlend.Of(x, b);
         var results = new InsertionDeletionResult[n];
         for (var i = 0; i < n; i++)
-            results[i] = Curves(blend.Narrow(i, 1), classIds[i], orders[i], shapes[i]);
+            results[i] = Curves(blend.Narrow(i, 1), resolved[i], orders[i], shapes[i]);
         return results;
     }
 
@@ -140,15 +166,18 @@ public sealed class InsertionDeletionMetric
     }
 
     /// <summary>The deletion and insertion curves of one image (<paramref name="blend"/> holds it as a batch of one).</summary>
-    private InsertionDeletionResult Curves(BaselineBlend blend, long classId, int[] order, (long H, long W) shape)
+    private InsertionDeletionResult Curves(BaselineBlend blend, ExplanationTarget target, int[] order, (long H, long W) shape)
     {
         var image = blend.Images[0];
         using var scope = torch.NewDisposeScope();
         var cells = order.Length;
-        var perStep = Options.CellsPerStep ?? Math.Max(1, cells / 50);
-        var points = (cells + perStep - 1) / perStep + 1;
-        var counts = Enumerable.Range(0, points).Select(j => Math.Min(j * perStep, cells)).ToArray();
-        var fractions = counts.Select(c => (double)c / cells).ToArray();
+        // Regions and boxes: only about three times their area is deleted / inserted (the authors' convention).
+        var coverage = target.MetricCoverage(image.shape[1], image.shape[2]);
+        var covered = coverage is { } c ? Math.Clamp((int)Math.Ceiling(c * cells), 1, cells) : cells;
+        var perStep = Options.CellsPerStep ?? Math.Max(1, covered / 50);
+        var points = (covered + perStep - 1) / perStep + 1;
+        var counts = Enumerable.Range(0, points).Select(j => Math.Min(j * perStep, covered)).ToArray();
+        var fractions = counts.Select(k => (double)k / covered).ToArray();
 
         // rank[cell] = position of the cell in the order; a curve point j keeps/reveals the cells with rank < count_j.
         var rank = new long[cells];
@@ -156,7 +185,6 @@ public sealed class InsertionDeletionMetric
         var rankT = torch.tensor(rank, device: image.device).view(1, cells);
         var (h, w) = (image.shape[1], image.shape[2]);
         var scores = new double[2 * points];
-        var cls = torch.tensor(new[] { classId }, device: image.device);
         foreach (var (start, count) in Batching.Ranges(2 * points, Options.MaxBatchSize))
         {
             using var chunkScope = torch.NewDisposeScope();
@@ -168,12 +196,12 @@ public sealed class InsertionDeletionMetric
             var cellMask = keep.to(image.dtype).view(-1, 1, shape.H, shape.W);
             var u = MaskUpsampling.Bilinear(cellMask, h, w);
             var batch = blend.Keep(u);
-            var f = ClassScores.Of(_model.call(batch), cls.expand(batch.shape[0]), Options.Score);
+            var f = target.Score(_model.call(batch));
             ForwardImages += batch.shape[0];
             var values = f.to(ScalarType.Float64).cpu().data<double>().ToArray();
             for (var k = 0; k < values.Length; k++) scores[start + k] = values[k];
         }
 
-        return new InsertionDeletionResult(classId, cells, perStep, fractions, scores[..points], scores[points..]);
+        return new InsertionDeletionResult(target, cells, covered, perStep, fractions, scores[..points], scores[points..]);
     }
 }

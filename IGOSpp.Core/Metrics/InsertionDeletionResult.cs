@@ -1,12 +1,17 @@
+using IGOSpp.Targets;
+
 namespace IGOSpp.Metrics;
 
 /// <summary>Deletion and insertion curves of one saliency map and their areas.</summary>
 public sealed class InsertionDeletionResult
 {
-    internal InsertionDeletionResult(long classId, int cells, int cellsPerStep, double[] fractions, double[] deletion, double[] insertion)
+    internal InsertionDeletionResult(ExplanationTarget target, int cells, int coveredCells, int cellsPerStep, double[] fractions,
+        double[] deletion, double[] insertion)
     {
-        ClassId = classId;
+        Target = target;
+        ClassId = target.ClassId ?? -1;
         Cells = cells;
+        CoveredCells = coveredCells;
         CellsPerStep = cellsPerStep;
         Fractions = fractions;
         DeletionCurve = deletion;
@@ -15,16 +20,23 @@ public sealed class InsertionDeletionResult
         InsertionAuc = Auc(fractions, insertion);
     }
 
-    /// <summary>The class whose score was measured.</summary>
+    /// <summary>The class whose score was measured (the target's class), or −1 when the target has none.</summary>
     public long ClassId { get; }
+
+    /// <summary>The target whose score was measured (resolved: the top class appears as the predicted class).</summary>
+    public ExplanationTarget Target { get; }
 
     /// <summary>Number of cells h·w of the saliency map.</summary>
     public int Cells { get; }
 
+    /// <summary>Number of top cells deleted or inserted: all <see cref="Cells"/>, or about three times a region's or
+    /// box's area (<see cref="ExplanationTarget.MetricCoverage"/>).</summary>
+    public int CoveredCells { get; }
+
     /// <summary>Cells removed or revealed per step.</summary>
     public int CellsPerStep { get; }
 
-    /// <summary>Fraction of cells removed (deletion) or revealed (insertion) at each curve point: 0, …, 1.</summary>
+    /// <summary>Fraction of the covered cells removed (deletion) or revealed (insertion) at each curve point: 0, …, 1.</summary>
     public IReadOnlyList<double> Fractions { get; }
 
     /// <summary>Class score after removing the top cells, per curve point (point 0 is the intact image).</summary>
