@@ -338,7 +338,8 @@ internal sealed class OnnxGraphCompiler
 
             if (producer.Node >= consumer)
             {
-                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: its nodes are not topologically sorted (value '{name}').");
+                throw new InvalidDataException(
+                    $"'{_source}' is not a valid ONNX model: value '{name}' is read by {new OnnxNodeContext(this, _graph.Nodes[consumer]).Description} before it is produced; the nodes are not topologically sorted or form a cycle.");
             }
 
             var node = _graph.Nodes[producer.Node];
