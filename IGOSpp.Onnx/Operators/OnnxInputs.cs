@@ -12,41 +12,28 @@ internal static class OnnxInputs
     /// <summary>An optional 1-D integer input: null when absent, else a reader of its values.</summary>
     public static Func<Tensor?[], long[]>? Longs(OnnxNodeContext c, int index, string what)
     {
-        if (!c.HasInput(index))
-        {
-            return null;
-        }
-
-        if (c.IsConstantInput(index))
-        {
-            var values = LongsOf(c, c.ConstantInput(index), what);
-            return _ => values;
-        }
-
         var description = c.Description;
-        return a => ReadLongs(a[index]!, description, what);
+        return Input(c, index, t => LongsOf(c, t, what), t => ReadLongs(t, description, what));
     }
 
-    /// <summary>An optional 1-D floating-point input (Resize's scales): null when absent or empty.</summary>
-    public static Func<Tensor?[], double[]>? Doubles(OnnxNodeContext c, int index)
-    {
-        if (!c.HasInput(index))
-        {
-            return null;
-        }
-
-        if (c.IsConstantInput(index))
-        {
-            var values = ReadDoubles(c.ConstantInput(index));
-            return _ => values;
-        }
-
-        return a => ReadDoubles(a[index]!);
-    }
+    /// <summary>An optional 1-D floating-point input (Resize's scales): null when absent.</summary>
+    public static Func<Tensor?[], double[]>? Doubles(OnnxNodeContext c, int index) => Input(c, index, ReadDoubles, ReadDoubles);
 
     /// <summary>An optional scalar input (Range's start, limit and delta; Clip's bounds): null when absent.</summary>
     public static Func<Tensor?[], double>? Scalar(OnnxNodeContext c, int index, string what)
     {
+        var description = c.Description;
+        return Input(c, index, t => ScalarOf(c, t, what), t => t.numel() == 1
+            ? t.to_type(ScalarType.Float64).cpu().item<double>()
+            : throw new InvalidOperationException($"{description}: '{what}' must hold a single value, got {t.numel()}."));
+    }
+
+    /// <summary>
+    /// Input <paramref name="index"/> as a reader: absent → null; a constant → read once now with
+    /// <paramref name="atLoad"/> (errors are load-time errors); computed by the graph → read per call with <paramref name="atRun"/>.
+    /// </summary>
+    private static Func<Tensor?[], T>? Input<T>(OnnxNodeContext c, int index, Func<Tensor, T> atLoad, Func<Tensor, T> atRun)
+    {
         if (!c.HasInput(index))
         {
             return null;
@@ -54,21 +41,11 @@ internal static class OnnxInputs
 
         if (c.IsConstantInput(index))
         {
-            var value = ScalarOf(c, c.ConstantInput(index), what);
+            var value = atLoad(c.ConstantInput(index));
             return _ => value;
         }
 
-        var description = c.Description;
-        return a =>
-        {
-            var t = a[index]!;
-            if (t.numel() != 1)
-            {
-                throw new InvalidOperationException($"{description}: '{what}' must hold a single value, got {t.numel()}.");
-            }
-
-            return t.to_type(ScalarType.Float64).cpu().item<double>();
-        };
+        return a => atRun(a[index]!);
     }
 
     /// <summary>Reads a constant 1-D (or scalar) integer tensor at load time.</summary>
