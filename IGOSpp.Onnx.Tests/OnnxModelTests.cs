@@ -3,6 +3,7 @@ using IGOSpp.Onnx;
 using NUnit.Framework;
 using TorchSharp;
 using static IGOSpp.Tests.Onnx.OnnxModelWriter;
+using static TorchSharp.torch;
 
 namespace IGOSpp.Tests.Onnx;
 
@@ -28,13 +29,13 @@ public sealed class OnnxModelTests
     {
         var model = new OnnxModelWriter(13).Input("x", 1, 4).Output("y")
             .Node("Relu", ["x"], ["r"])
-            .Node("Erf", ["r"], ["y"], "my_erf_node")
+            .Node("LpNormalization", ["r"], ["y"], "my_lp_node")
             .ToBytes();
 
-        var act = () => OnnxModel.Load(new MemoryStream(model), sourceName: "erf.onnx");
+        var act = () => OnnxModel.Load(new MemoryStream(model), sourceName: "lp.onnx");
 
         act.Should().Throw<NotSupportedException>()
-            .Where(e => e.Message.Contains("'Erf'") && e.Message.Contains("my_erf_node") && e.Message.Contains("erf.onnx"));
+            .Where(e => e.Message.Contains("'LpNormalization'") && e.Message.Contains("my_lp_node") && e.Message.Contains("lp.onnx"));
     }
 
     [Test]
@@ -59,7 +60,7 @@ public sealed class OnnxModelTests
     {
         var model = new OnnxModelWriter(13).Input("x", 1, 4).Output("y")
             .Node("Relu", ["x"], ["r"])
-            .Node("Erf", ["r"], ["y"], "tail")
+            .Node("LpNormalization", ["r"], ["y"], "tail")
             .ToBytes();
 
         using var module = OnnxModel.Load(new MemoryStream(model), new OnnxImportOptions { OutputName = "r" });
@@ -110,7 +111,7 @@ public sealed class OnnxModelTests
     }
 
     [TestCase(6)]
-    [TestCase(19)]
+    [TestCase(22)]
     public void Load_OpsetOutOfRange_ThrowsNotSupported(int opset)
     {
         var model = new OnnxModelWriter(opset).Input("x", 1, 2).Output("y").Node("Relu", ["x"], ["y"]).ToBytes();
@@ -121,15 +122,38 @@ public sealed class OnnxModelTests
     }
 
     [Test]
-    public void Load_ReshapeShapeComputedAtRunTime_ThrowsNotSupportedAtLoad()
+    public void Call_ReshapeShapeComputedAtRunTime_UsesTheShapeOfThisCall()
+    {
+        // Shape -> Reshape: the target shape is read when the module runs, so any batch size works.
+        var model = new OnnxModelWriter(13).Input("x", null, 6).Output("y")
+            .Node("Flatten", ["x"], ["f"], "", IntAttribute("axis", 0))
+            .Node("Shape", ["x"], ["s"])
+            .Node("Reshape", ["f", "s"], ["y"])
+            .ToBytes();
+        using var module = OnnxModel.Load(new MemoryStream(model));
+
+        foreach (var batch in new long[] { 1, 4 })
+        {
+            using var x = torch.arange(batch * 6, dtype: ScalarType.Float32).reshape(batch, 6);
+            using var y = module.call(x);
+            y.shape.Should().Equal(batch, 6L);
+            using var same = y.eq(x).all();
+            same.item<bool>().Should().BeTrue();
+        }
+    }
+
+    [Test]
+    public void Call_ReshapeToAFloatShape_ThrowsInvalidOperationNamingTheNode()
     {
         var model = new OnnxModelWriter(13).Input("x", 1, 2).Output("y")
             .Node("Reshape", ["x", "x"], ["y"], "dynamic_reshape")
             .ToBytes();
+        using var module = OnnxModel.Load(new MemoryStream(model));
+        using var x = torch.ones(1, 2);
 
-        var act = () => OnnxModel.Load(new MemoryStream(model));
+        var act = () => module.call(x);
 
-        act.Should().Throw<NotSupportedException>().Where(e => e.Message.Contains("dynamic_reshape") && e.Message.Contains("constant"));
+        act.Should().Throw<InvalidOperationException>().Where(e => e.Message.Contains("dynamic_reshape") && e.Message.Contains("integer"));
     }
 
     [Test]
@@ -297,9 +321,14 @@ public sealed class OnnxModelTests
     public void SupportedOperators_ListsTheDocumentedOperators()
     {
         OnnxModel.SupportedOperators.Should().BeEquivalentTo(
-            "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Flatten",
-            "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul",
-            "Pad", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Softmax", "Sub", "Transpose");
+            "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape",
+            "Conv", "Div", "Dropout", "Einsum", "Equal", "Erf", "Exp", "Expand", "Flatten", "Gather", "Gelu", "Gemm",
+            "GlobalAveragePool", "GlobalMaxPool", "Greater", "GroupNormalization", "HardSigmoid", "HardSwish", "Identity",
+            "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "Max",
+            "MaxPool", "Min", "Mod", "Mul", "Neg", "Not", "Pad", "Pow", "PRelu", "Range", "Reciprocal", "ReduceL2",
+            "ReduceMax", "ReduceMean", "ReduceMin", "ReduceSum", "Relu", "Reshape", "Resize", "ScatterND", "Shape",
+            "Sigmoid", "Size", "Slice", "Softmax", "Softplus", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Tile",
+            "Transpose", "Unsqueeze", "Where");
     }
 
     [Test]

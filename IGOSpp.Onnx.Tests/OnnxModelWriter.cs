@@ -28,7 +28,9 @@ public sealed class OnnxModelWriter
             10 => 5,
             11 => 6,
             <= 14 => 7,
-            _ => 8,
+            <= 18 => 8,
+            <= 20 => 9,
+            _ => 10,
         };
     }
 

@@ -12,7 +12,7 @@ namespace IGOSpp.Tests.Onnx;
 /// </summary>
 [TestFixture]
 [Category("Onnx")]
-public sealed class OnnxOperatorsTests
+public sealed partial class OnnxOperatorsTests
 {
     private const double Tolerance = 1e-5;
 
@@ -194,6 +194,11 @@ public sealed class OnnxOperatorsTests
         yield return Unary("ReduceMean_Opset13NoKeepDims", 13, image, "ReduceMean", [], IntsAttribute("axes", 1), IntAttribute("keepdims", 0));
         yield return Unary("ReduceMean_Opset13AllAxes", 13, image, "ReduceMean", [], IntAttribute("keepdims", 0));
         yield return Unary("ReduceMean_Opset18AxesInput", 18, image, "ReduceMean", [], [("axes", [-1, 1])]);
+
+        foreach (var extra in ImporterOnlyCases())
+        {
+            yield return extra;
+        }
 
         // A few nodes chained, as in a small CNN
         yield return new OperatorCase("SmallCnn_Chain", [2, 3, 8, 8], () => new OnnxModelWriter(11)

@@ -79,7 +79,7 @@ internal sealed class OnnxGraphCompiler
         var needed = FindNeededNodes(outputName, input.Name);
 
         // Compile the needed nodes in graph order.
-        var steps = new List<(string Description, string[] Inputs, string Output, OnnxKernel Kernel)>();
+        var steps = new List<(string Description, string[] Inputs, string[] Outputs, OnnxMultiKernel Kernel)>();
         foreach (var n in needed)
         {
             var node = _graph.Nodes[n];
@@ -108,7 +108,9 @@ internal sealed class OnnxGraphCompiler
                 inputs[i] = context.IsRuntimeInput(i) ? node.Inputs[i] : "";
             }
 
-            steps.Add((context.Description, inputs, node.Outputs[0], kernel));
+            // Only multi-output operators produce their later outputs (using another one is rejected above).
+            string[] outputs = OnnxOperators.HasSeveralOutputs(node.OpType) ? [.. node.Outputs] : [node.Outputs[0]];
+            steps.Add((context.Description, inputs, outputs, kernel));
         }
 
         return Assemble(input, inputShape, outputName, steps);
@@ -118,7 +120,7 @@ internal sealed class OnnxGraphCompiler
         OnnxValueInfoProto input,
         IReadOnlyList<long?> inputShape,
         string outputName,
-        List<(string Description, string[] Inputs, string Output, OnnxKernel Kernel)> steps)
+        List<(string Description, string[] Inputs, string[] Outputs, OnnxMultiKernel Kernel)> steps)
     {
         var slots = new Dictionary<string, int>(StringComparer.Ordinal) { [input.Name] = 0 };
         var buffers = new List<(string Name, Tensor Value)>();
@@ -135,31 +137,39 @@ internal sealed class OnnxGraphCompiler
             // Not yet produced: the value is a constant used at run time, so it becomes a buffer.
             slot = slots.Count;
             slots[name] = slot;
-            var bufferName = UniqueBufferName(name, bufferNames);
+            var bufferName = UniqueName(name, bufferNames);
             buffers.Add((bufferName, GetConstant(name).DetachFromDisposeScope()));
             bufferSlots.Add((slot, bufferName));
             return slot;
         }
 
-        var compiled = new List<(string Description, int[] Inputs, int Output, OnnxKernel Kernel)>();
-        foreach (var (description, inputs, output, kernel) in steps)
+        var compiled = new List<(string Description, int[] Inputs, int[] Outputs, OnnxMultiKernel Kernel)>();
+        foreach (var (description, inputs, outputs, kernel) in steps)
         {
             var inputSlots = inputs.Select(name => name.Length == 0 ? -1 : SlotOf(name)).ToArray();
-            var outputSlot = slots.Count;
-            slots[output] = outputSlot;
-            compiled.Add((description, inputSlots, outputSlot, kernel));
+            var outputSlots = new int[outputs.Length];
+            for (var o = 0; o < outputs.Length; o++)
+            {
+                outputSlots[o] = outputs[o].Length == 0 ? -1 : slots.Count;
+                if (outputSlots[o] >= 0)
+                {
+                    slots[outputs[o]] = outputSlots[o];
+                }
+            }
+
+            compiled.Add((description, inputSlots, outputSlots, kernel));
         }
 
         var outputSlotIndex = SlotOf(outputName);
         var outputIsExternal = outputSlotIndex == 0 || bufferSlots.Any(b => b.Slot == outputSlotIndex);
+        var observed = ObservedSlots(slots, bufferSlots);
 
         // Release each intermediate value after its last reader (or at once when nothing reads it).
         var external = new HashSet<int>(bufferSlots.Select(b => b.Slot)) { 0, outputSlotIndex };
         var lastUse = new Dictionary<int, int>();
         for (var s = 0; s < compiled.Count; s++)
         {
-            lastUse[compiled[s].Output] = s;
-            foreach (var slot in compiled[s].Inputs.Where(i => i >= 0))
+            foreach (var slot in compiled[s].Outputs.Where(o => o >= 0).Concat(compiled[s].Inputs.Where(i => i >= 0)))
             {
                 lastUse[slot] = s;
             }
@@ -168,17 +178,38 @@ internal sealed class OnnxGraphCompiler
         var finalSteps = compiled.Select((c, s) => new OnnxStep(
             c.Description,
             c.Inputs,
-            c.Output,
+            c.Outputs,
             c.Kernel,
             lastUse.Where(kv => kv.Value == s && !external.Contains(kv.Key)).Select(kv => kv.Key).ToArray())).ToArray();
 
         var program = new OnnxProgram(
             _graph.Name, input.Name, outputName, inputShape, Opset, _options.DynamicBatch, finalSteps,
-            slots.Count, 0, outputSlotIndex, outputIsExternal, [.. bufferSlots]);
+            slots.Count, 0, outputSlotIndex, outputIsExternal, [.. bufferSlots], observed);
         return new OnnxModule(program, buffers);
     }
 
-    private static string UniqueBufferName(string onnxName, HashSet<string> used)
+    /// <summary>Resolves <see cref="OnnxImportOptions.ObservedValues"/> to the slots of values computed by imported nodes.</summary>
+    private (int Slot, string ValueName, string ModuleName)[] ObservedSlots(
+        Dictionary<string, int> slots, List<(int Slot, string BufferName)> bufferSlots)
+    {
+        var moduleNames = new HashSet<string>(StringComparer.Ordinal);
+        var observed = new List<(int Slot, string ValueName, string ModuleName)>();
+        foreach (var name in _options.ObservedValues.Distinct(StringComparer.Ordinal))
+        {
+            if (!slots.TryGetValue(name, out var slot) || slot == 0 || bufferSlots.Any(b => b.Slot == slot))
+            {
+                throw new ArgumentException(
+                    $"'{_source}': observed value '{name}' is not the output of a node that the selected output depends on.",
+                    nameof(OnnxImportOptions.ObservedValues));
+            }
+
+            observed.Add((slot, name, UniqueName(name, moduleNames)));
+        }
+
+        return [.. observed];
+    }
+
+    private static string UniqueName(string onnxName, HashSet<string> used)
     {
         var builder = new StringBuilder(onnxName.Length);
         foreach (var c in onnxName)
@@ -186,7 +217,7 @@ internal sealed class OnnxGraphCompiler
             builder.Append(char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
         }
 
-        var baseName = builder.Length == 0 ? "constant" : builder.ToString();
+        var baseName = builder.Length == 0 ? "value" : builder.ToString();
         var name = baseName;
         for (var k = 1; !used.Add(name); k++)
         {
@@ -307,11 +338,12 @@ internal sealed class OnnxGraphCompiler
 
             if (producer.Node >= consumer)
             {
-                throw new InvalidDataException($"'{_source}' is not a valid ONNX model: its nodes are not topologically sorted (value '{name}').");
+                throw new InvalidDataException(
+                    $"'{_source}' is not a valid ONNX model: value '{name}' is read by {new OnnxNodeContext(this, _graph.Nodes[consumer]).Description} before it is produced; the nodes are not topologically sorted or form a cycle.");
             }
 
             var node = _graph.Nodes[producer.Node];
-            if (producer.Output > 0)
+            if (producer.Output > 0 && !OnnxOperators.HasSeveralOutputs(node.OpType))
             {
                 throw new NotSupportedException(
                     $"{new OnnxNodeContext(this, node).Description} in '{_source}': only its first output is supported, but output {producer.Output} ('{name}') is used.");
@@ -347,7 +379,7 @@ internal sealed class OnnxGraphCompiler
         return value;
     }
 
-    /// <summary>Converts a TensorProto to a CPU tensor. Supports float, double, int32 and int64 data.</summary>
+    /// <summary>Converts a TensorProto to a CPU tensor. Supports float, double, int32, int64 and bool data.</summary>
     internal Tensor ToTensor(OnnxTensorProto proto, string what)
     {
         if (proto.IsExternal)
@@ -402,13 +434,18 @@ internal sealed class OnnxGraphCompiler
                 return torch.tensor(Read(raw, hasRaw, proto.Int64Data, n, 8, what), dims);
             case OnnxDataType.Int32:
                 return torch.tensor(Read(raw, hasRaw, proto.Int32Data, n, 4, what), dims);
+            case OnnxDataType.Bool:
+                // Raw data holds one byte per element; int32_data one int per element.
+                return hasRaw
+                    ? torch.tensor(Read<byte>(raw, hasRaw, [], n, 1, what).Select(b => b != 0).ToArray(), dims)
+                    : torch.tensor(Read<int>(raw, hasRaw, proto.Int32Data, n, 4, what).Select(v => v != 0).ToArray(), dims);
             default:
                 throw new NotSupportedException(
-                    $"'{_source}': {what} has data type {proto.DataType}; only Float, Double, Int32 and Int64 tensors are supported.");
+                    $"'{_source}': {what} has data type {proto.DataType}; only Float, Double, Int32, Int64 and Bool tensors are supported.");
         }
     }
 
-    private T[] Read<T>(ReadOnlySpan<byte> raw, bool hasRaw, List<T> typed, int count, int size, string what)
+    private T[] Read<T>(ReadOnlySpan<byte> raw, bool hasRaw, IReadOnlyList<T> typed, int count, int size, string what)
         where T : struct
     {
         if (hasRaw)

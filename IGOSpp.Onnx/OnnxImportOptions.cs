@@ -8,6 +8,7 @@ public sealed record OnnxImportOptions
 {
     private readonly string? _inputName;
     private readonly string? _outputName;
+    private readonly IReadOnlyList<string> _observedValues = [];
 
     /// <summary>
     /// Name of the graph input that receives the tensor passed to <see cref="OnnxModule.forward"/>. Default
@@ -38,6 +39,29 @@ public sealed record OnnxImportOptions
     /// batch size of the input in that position instead. Default <c>true</c>.
     /// </summary>
     public bool DynamicBatch { get; init; } = true;
+
+    /// <summary>
+    /// Names of intermediate values (outputs of imported nodes) that pass through an identity child module of the
+    /// imported module, listed in <see cref="OnnxModule.ObservedValueModules"/>, so that forward hooks see them:
+    /// for example the tokens of a transformer block as a Grad-CAM target layer. Default empty.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The list or one of its names is null.</exception>
+    /// <exception cref="ArgumentException">A name is empty or white space.</exception>
+    public IReadOnlyList<string> ObservedValues
+    {
+        get => _observedValues;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(ObservedValues));
+            foreach (var name in value)
+            {
+                ArgumentNullException.ThrowIfNull(name, nameof(ObservedValues));
+                ValidateName(name, nameof(ObservedValues));
+            }
+
+            _observedValues = [.. value];
+        }
+    }
 
     private static string? ValidateName(string? value, string parameterName)
     {

@@ -13,7 +13,7 @@ public static class OnnxModel
     public const int MinOpsetVersion = 7;
 
     /// <summary>Highest default-domain opset version the importer accepts.</summary>
-    public const int MaxOpsetVersion = 18;
+    public const int MaxOpsetVersion = 21;
 
     /// <summary>
     /// The operator types the importer supports (default ONNX domain), in ordinal order. See <c>docs/models.md</c> for

@@ -15,6 +15,7 @@ namespace IGOSpp.Onnx;
 public sealed class OnnxModule : nn.Module<Tensor, Tensor>
 {
     private readonly OnnxProgram _program;
+    private readonly OnnxValueTap?[] _taps;
 
     internal OnnxModule(OnnxProgram program, IReadOnlyList<(string Name, Tensor Value)> buffers)
         : base(string.IsNullOrEmpty(program.GraphName) ? "OnnxModule" : program.GraphName)
@@ -24,7 +25,26 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         {
             register_buffer(name, value);
         }
+
+        _taps = new OnnxValueTap?[program.SlotCount];
+        var modules = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (slot, valueName, moduleName) in program.Observed)
+        {
+            var tap = new OnnxValueTap(moduleName);
+            register_module(moduleName, tap);
+            _taps[slot] = tap;
+            modules[valueName] = moduleName;
+        }
+
+        ObservedValueModules = modules;
     }
+
+    /// <summary>
+    /// For each value of <see cref="OnnxImportOptions.ObservedValues"/>, the name of the child module (in
+    /// <c>named_modules()</c>) that the value passes through: an identity whose forward hooks see the value, e.g. a
+    /// Grad-CAM target layer (<c>GradCamOptions.TargetLayer</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ObservedValueModules { get; }
 
     /// <summary>Name of the graph input fed by <see cref="forward"/>.</summary>
     public string InputName => _program.InputName;
@@ -71,7 +91,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             values[slot] = _internal_buffers[bufferName].Item1;
         }
 
-        var batch = input.dim() > 0 ? input.shape[0] : 1;
+        var call = new OnnxCall(input.dim() > 0 ? input.shape[0] : 1, input.dtype, input.device);
         foreach (var step in program.Steps)
         {
             var arguments = new Tensor?[step.Inputs.Length];
@@ -80,7 +100,25 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 arguments[i] = step.Inputs[i] < 0 ? null : values[step.Inputs[i]];
             }
 
-            values[step.Output] = step.Kernel(arguments, batch);
+            Tensor[] results;
+            try
+            {
+                results = step.Kernel(arguments, call);
+            }
+            catch (Exception e) when (e is not InvalidOperationException)
+            {
+                // libtorch's own errors (a shape the graph cannot take, say) name the node that failed.
+                throw new InvalidOperationException($"{step.Description}: {e.Message}", e);
+            }
+
+            for (var o = 0; o < step.Outputs.Length; o++)
+            {
+                if (step.Outputs[o] is var slot and >= 0)
+                {
+                    values[slot] = _taps[slot] is { } tap ? tap.call(results[o]) : results[o];
+                }
+            }
+
             foreach (var slot in step.Release)
             {
                 values[slot]!.Dispose();
@@ -150,12 +188,22 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>One compiled node: a kernel reading slots and writing one slot.</summary>
-/// <param name="inputs">Input tensors in ONNX input order; null for missing optional inputs and for inputs consumed at load time.</param>
-/// <param name="batch">Runtime batch size (first dimension of the graph input).</param>
-internal delegate Tensor OnnxKernel(Tensor?[] inputs, long batch);
+/// <summary>What a kernel knows about the current call.</summary>
+/// <param name="Batch">Runtime batch size (first dimension of the graph input).</param>
+/// <param name="FloatType">The input's floating-point type: what a Cast to a floating type, ConstantOfShape or Range of floats produce.</param>
+/// <param name="Device">The input's device, where new tensors (ConstantOfShape, Range, Shape) are created.</param>
+internal readonly record struct OnnxCall(long Batch, ScalarType FloatType, Device Device);
 
-internal sealed record OnnxStep(string Description, int[] Inputs, int Output, OnnxKernel Kernel, int[] Release);
+/// <summary>One compiled single-output node: reads its inputs and returns a new tensor.</summary>
+/// <param name="inputs">Input tensors in ONNX input order; null for missing optional inputs and for inputs consumed at load time.</param>
+/// <param name="call">The call's batch size and floating-point type.</param>
+internal delegate Tensor OnnxKernel(Tensor?[] inputs, OnnxCall call);
+
+/// <summary>One compiled node with several outputs (Split): one new tensor per declared output.</summary>
+internal delegate Tensor[] OnnxMultiKernel(Tensor?[] inputs, OnnxCall call);
+
+/// <summary>A step of the program; <paramref name="Outputs"/> holds a slot per node output, -1 where the output is unused.</summary>
+internal sealed record OnnxStep(string Description, int[] Inputs, int[] Outputs, OnnxMultiKernel Kernel, int[] Release);
 
 internal sealed record OnnxProgram(
     string GraphName,
@@ -169,4 +217,11 @@ internal sealed record OnnxProgram(
     int InputSlot,
     int OutputSlot,
     bool OutputIsExternal,
-    (int Slot, string BufferName)[] BufferSlots);
+    (int Slot, string BufferName)[] BufferSlots,
+    (int Slot, string ValueName, string ModuleName)[] Observed);
+
+/// <summary>An identity child module through which an observed value passes, so that forward hooks see it.</summary>
+internal sealed class OnnxValueTap(string name) : nn.Module<Tensor, Tensor>(name)
+{
+    public override Tensor forward(Tensor input) => input.alias();
+}

@@ -87,17 +87,18 @@ public sealed class GradCamExplainer : ExplainerBase
         {
             var x = input.Images.detach().requires_grad_(true);
             var f = TargetScoring.Interleaved(input.Targets, Model.call(x), input.N);
-            if (activation is null || activation.dim() != 4 || activation.shape[0] != input.N)
+            if (activation is null || (Options.ReshapeTransform is null && activation.dim() != 4) || activation.shape[0] != input.N)
                 throw new ArgumentException(
                     $"The layer '{LayerName}' produced {(activation is null ? "nothing (it was not called through module.call)" : TensorGuard.Shape(activation))}; " +
-                    $"Grad-CAM needs activations [{input.N},K,h,w].", "options.TargetLayer");
+                    $"Grad-CAM needs activations [{input.N},K,h,w] (or a ReshapeTransform that makes them).", "options.TargetLayer");
             try
             {
                 var grad = torch.autograd.grad([f.sum()], [activation])[0];
                 using (torch.no_grad())
                 {
-                    var weights = grad.mean([2, 3], keepdim: true);
-                    cam = (weights * activation.detach()).sum([1]).relu().to(ScalarType.Float32);
+                    var values = Grid(activation.detach(), input.N);
+                    var weights = Grid(grad, input.N).mean([2, 3], keepdim: true);
+                    cam = (weights * values).sum([1]).relu().to(ScalarType.Float32);
                 }
             }
             finally
@@ -114,6 +115,17 @@ public sealed class GradCamExplainer : ExplainerBase
             maps[i] = new SaliencyMap(MethodName, input.ClassIdOf(i), mask[i], camCpu[i], input.Height, input.Width,
                 OptimizationTrace.Empty(input.Clock.Elapsed, input.N, input.N), originalScore: input.OriginalScores[i], target: input.Targets[i]);
         return maps;
+    }
+
+    /// <summary>Applies <see cref="GradCamOptions.ReshapeTransform"/> (if any) and checks for <c>[N,K,h,w]</c>.</summary>
+    private Tensor Grid(Tensor layerOutput, long n)
+    {
+        var grid = Options.ReshapeTransform is { } transform ? transform(layerOutput) : layerOutput;
+        if (grid is null || grid.dim() != 4 || grid.shape[0] != n)
+            throw new ArgumentException(
+                $"The ReshapeTransform of layer '{LayerName}' returned {(grid is null ? "null" : TensorGuard.Shape(grid))}; Grad-CAM needs [{n},K,h,w].",
+                "options.ReshapeTransform");
+        return grid;
     }
 
     /// <summary>Removes a forward hook when disposed (TorchSharp's HookRemover is not IDisposable).</summary>

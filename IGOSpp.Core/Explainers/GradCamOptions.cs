@@ -1,4 +1,5 @@
 using IGOSpp.Internal;
+using static TorchSharp.torch;
 
 namespace IGOSpp;
 
@@ -16,6 +17,15 @@ public sealed record GradCamOptions
     /// every method here). The paper differentiates the pre-softmax logit; with softmax the gradient also includes
     /// the competing classes' logits.</summary>
     public ScoreFunction Score { get; init; } = ScoreFunction.Softmax;
+
+    /// <summary>
+    /// Turns the target layer's output into the <c>[N,K,h,w]</c> grid Grad-CAM weights, for layers whose output is not
+    /// one (as pytorch-grad-cam's <c>reshape_transform</c>): applied to the captured activations and, separately, to
+    /// their gradients. For vision-transformer tokens <c>[N, 1+h·w, D]</c> use
+    /// <see cref="GradCamTransforms.TokensToGrid"/>. The function must return a new tensor and leave its input alone.
+    /// Default null: the layer's output is used as it is and must be <c>[N,K,h,w]</c>.
+    /// </summary>
+    public Func<Tensor, Tensor>? ReshapeTransform { get; init; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting as <c>options.Name</c>.</summary>
     /// <param name="paramName">Name to report for the options object.</param>
