@@ -124,7 +124,7 @@ public sealed class IgosFamilyNoiseFragileTests
         var options = Defaults(1) with { ShareNoiseAcrossEvaluations = true };
         var ig = new IntegratedGradient(model, options.IntegrationSteps, options.NoiseStd);
         var baseline = new GaussianBlurBaseline().Create(image);
-        using var objective = new IgosObjective(ig, image, baseline, [Targets.ExplanationTarget.ClassProbability(1)], options.ToMethod(), options, 1);
+        using var objective = new IgosObjective(ig, image, baseline, [IGOSpp.Targets.ExplanationTarget.ClassProbability(1)], options.ToMethod(), options, 1);
         var ones = torch.ones(1, 1, MaskSize, MaskSize);
 
         using var start = objective.Evaluate([ones, ones], null, 0, 0, true, CancellationToken.None);

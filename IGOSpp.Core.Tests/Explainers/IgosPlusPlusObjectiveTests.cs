@@ -25,7 +25,7 @@ public sealed class IgosPlusPlusObjectiveTests
         var options = new IgosPlusPlusOptions { NoiseStd = 0, IntegrationSteps = 4, L1 = 1, L2 = 2, BtvSigma = 0.5 };
         var baseline = new GaussianBlurBaseline().Create(image);
         var ig = new IntegratedGradient(model, options.IntegrationSteps, 0);
-        using var objective = new IgosObjective(ig, image, baseline, [Targets.ExplanationTarget.ClassProbability(1)], options.ToMethod(), options, 0);
+        using var objective = new IgosObjective(ig, image, baseline, [IGOSpp.Targets.ExplanationTarget.ClassProbability(1)], options.ToMethod(), options, 0);
         var mx = torch.rand(1, 1, 4, 4) * 0.5 + 0.25;
         var my = torch.rand(1, 1, 4, 4) * 0.5 + 0.25;
 
@@ -78,7 +78,7 @@ public sealed class IgosPlusPlusObjectiveTests
         {
             var options = new IgosPlusPlusOptions { IntegrationSteps = 4, NoiseStd = 0.3, ShareNoiseAcrossEvaluations = shared };
             using var objective = new IgosObjective(new IntegratedGradient(model, 4, 0.3), image, baseline,
-                [Targets.ExplanationTarget.ClassProbability(1)], options.ToMethod(), options, 7);
+                [IGOSpp.Targets.ExplanationTarget.ClassProbability(1)], options.ToMethod(), options, 7);
             using var e = objective.Evaluate([ones, ones], null, iteration, evaluation, false, CancellationToken.None);
             return e.Scores[0].data<float>().ToArray();
         }

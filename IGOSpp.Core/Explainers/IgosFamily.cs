@@ -1,6 +1,7 @@
 using IGOSpp.Integration;
 using IGOSpp.Internal;
 using IGOSpp.Optimization;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,8 +43,8 @@ internal static class IgosFamily
         var seed = (long)(options.Seed ?? Random.Shared.Next());
         var integrator = new IntegratedGradient(model, options.IntegrationSteps, options.NoiseStd, options.Score, options.MaxBatchSize);
         using var objective = new IgosObjective(integrator, input.Images, baselines, input.Targets, method, options, seed);
-        var ones = torch.ones([input.N, 1, size, size], ScalarType.Float32, input.Images.device);
-        var start = Enumerable.Repeat(ones, method.MaskCount).ToArray();
+        var initial = options.InitialMask.Create(input.N, size, input.Images.device);
+        var start = Enumerable.Repeat(initial, method.MaskCount).ToArray();
         using var result = new MaskOptimizer(options.ToOptimizerOptions())
             .Optimize(objectiveSeam is null ? objective : objectiveSeam(objective), start, progress, cancellationToken);
 
@@ -59,6 +60,34 @@ internal static class IgosFamily
             maps[i] = new SaliencyMap(method.Name, input.ClassIdOf(i), combined[i, 0], 1 - combined[i, 0], input.Height, input.Width, trace,
                 method.MaskCount == 2 ? masks[0][i, 0] : null, method.MaskCount == 2 ? masks[1][i, 0] : null, input.OriginalScores[i],
                 PathScoreDiagnostics.Warnings(iterations, options.NoiseStd), input.Targets[i]);
+        }
+
+        return maps;
+    }
+
+    /// <summary>Explains one image <paramref name="count"/> times from the initializations of
+    /// <see cref="IgosDiversity.Initializations"/> (same seed and noise for all: only the start differs).</summary>
+    public static IReadOnlyList<SaliencyMap> ExplainDiverse(nn.Module<Tensor, Tensor> model, IgosOptionsBase options, Tensor image,
+        ExplanationTarget target, int count, IProgress<ExplanationProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var seed = options.Seed ?? Random.Shared.Next();
+        var fixedSeed = options with { Seed = seed };
+        var maps = new List<SaliencyMap>(count);
+        try
+        {
+            foreach (var initialization in IgosDiversity.Initializations(options.InitialMask, count, seed))
+            {
+                var each = fixedSeed with { InitialMask = initialization };
+                maps.Add(ExplanationRunner.Run(model, image, [target], CallShape.OneTarget, requiresGradient: true,
+                    input => Run(model, each, input, progress, cancellationToken), cancellationToken)[0]);
+            }
+        }
+        catch
+        {
+            foreach (var m in maps) m.Dispose();
+            throw;
         }
 
         return maps;

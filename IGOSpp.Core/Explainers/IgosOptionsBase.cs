@@ -64,6 +64,9 @@ public abstract record IgosOptionsBase
     /// <summary>Exponent β ≥ 1 of the mask differences in the (bilateral) TV term. Default 2.</summary>
     public double TvBeta { get; init; } = 2;
 
+    /// <summary>Where the masks start. Default <see cref="MaskInitialization.Ones"/> (the paper's: nothing deleted).</summary>
+    public MaskInitialization InitialMask { get; init; } = MaskInitialization.Ones;
+
     /// <summary>
     /// The behaviour before 2026-12 (kept for comparisons in tests and the evaluation runner, not a public option): one path
     /// noise draw per iteration, shared by the gradient pass, every line-search trial and all terms, instead of new noise
@@ -91,6 +94,8 @@ public abstract record IgosOptionsBase
         OptionCheck.Require(Enum.IsDefined(Score), paramName, nameof(Score), Score, "is not a known score function");
         OptionCheck.Require(MaxBatchSize >= 1, paramName, nameof(MaxBatchSize), MaxBatchSize, "must be ≥ 1");
         OptionCheck.RequireNotNull(Baseline, paramName, nameof(Baseline));
+        OptionCheck.RequireNotNull(InitialMask, paramName, nameof(InitialMask));
+        InitialMask.Validate($"{paramName}.{nameof(InitialMask)}");
         ToOptimizerOptions().Validate(paramName);
     }
 
