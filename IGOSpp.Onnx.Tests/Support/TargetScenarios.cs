@@ -10,11 +10,18 @@ namespace IGOSpp.Tests.Onnx;
 /// </summary>
 public static class TargetScenarios
 {
-    /// <summary>The test image whose two objects the detection and segmentation tests explain.</summary>
-    public const int Image = 0;
+    /// <summary>The test image of the segmentation tests and of docs/targets.md: a disc (object 0) and a square (object 1).</summary>
+    public const int Image = 1;
 
-    /// <summary>iGOS++ on the 64×64 fixtures: 16×16 cells of 4×4 pixels, few iterations to keep the tests short.</summary>
-    public static IgosPlusPlusOptions Igos { get; } = new() { MaskSize = 16, Iterations = 10, IntegrationSteps = 10, Seed = 1 };
+    /// <summary>
+    /// iGOS++ on the 64×64 fixtures: 16×16 cells of 4×4 pixels, 15 iterations of 15 integration steps (the paper's 20 and
+    /// 15 are not needed at this size), and L1 = 10 instead of the paper's 1. Measured on the detector's eight test
+    /// objects (2026-12, tools/IGOSpp.TargetFigures scenarios): with L1 = 1 the map keeps a faint floor over the whole
+    /// image and only 0.14-0.36 of its mass falls in the explained box; with L1 = 10 it is 0.41-0.67 (boxes are 2.4-6.2 %
+    /// of the image) and at most 0.015 lands in the other object's box. A detection score is one prediction's
+    /// IoU × objectness × class probability, so a small, sparse mask suffices to kill or restore it.
+    /// </summary>
+    public static IgosPlusPlusOptions Igos { get; } = new() { MaskSize = 16, Iterations = 15, IntegrationSteps = 15, L1 = 10, Seed = 1 };
 
     /// <summary>The segmentation classes are background, then the planted classes: square = 1, disc = 2.</summary>
     public static long SegmentationClass(TargetFixtures.PlantedObject planted) => 1 + planted.Class;

@@ -34,7 +34,7 @@ public sealed class OnnxSegmentationTargetTests
 
         var logits = model.call(x);
         // The script's gradient: d mean(logit of the first object's class over its planted pixels, image 0) / d input.
-        var planted = Planted(0);
+        var planted = Fixtures.Contents.Test[0][0];
         var region = PlantedPixels(planted, Fixtures.Contents.Size);
         var score = logits[0, TargetScenarios.SegmentationClass(planted)].masked_select(region).mean();
         var gradient = torch.autograd.grad([score], [x])[0];
