@@ -20,7 +20,8 @@ objects in manifest.json) the PyTorch outputs NAME.output.npy; for the segmentat
 of the mean square-class logit over the first object's true pixels (segmentation.grad.npy), so the importer is checked
 backwards too. manifest.json records the training figures (detection recall and precision, pixel accuracy, ...).
 
-Run with Debian's PyTorch (python3-torch, python3-torchvision; 1.13 / 0.14 on Debian 12), about two minutes on two cores:
+Run with Debian's PyTorch (python3-torch, python3-torchvision; 1.13 / 0.14 on Debian 12); training takes about ten
+minutes on two shared cores (train_seconds in the manifest):
 
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tools/target-fixtures/make_target_fixtures.py IGOSpp.Onnx.Tests/Fixtures/Targets
 """
