@@ -13,7 +13,8 @@ namespace IGOSpp.Tests.Onnx.Targets;
 /// tools/target-fixtures/make_target_fixtures.py on 64×64 synthetic images with two planted objects (bright squares and
 /// discs on coloured noise) and exported by PyTorch at opset 17. Its raw output before non-maximum suppression is
 /// <c>[N, 64, 4+1+2]</c> (<see cref="DetectionLayout.BoxesFirstWithObjectness"/>). For each of the two objects of a
-/// test image, iGOS++ on that object's box must put most of its mass inside the box and little in the other's.
+/// test image, iGOS++ on that object's box must concentrate its map inside the box (many times a uniform map's share)
+/// and put almost nothing in the other object's box.
 /// </summary>
 [TestFixture]
 [Category("Onnx")]
@@ -51,7 +52,7 @@ public sealed class OnnxDetectionTargetTests
     [TestCase(0, 1)]
     [TestCase(1, 0)]
     [TestCase(1, 1)]
-    public void Explain_IgosPlusPlusOnOneObjectsBox_PutsMostMassInThatBoxAndLittleInTheOther(int imageIndex, int index)
+    public void Explain_IgosPlusPlusOnOneObjectsBox_ConcentratesTheMapInThatBoxAndNotInTheOther(int imageIndex, int index)
     {
         using var model = OnnxModel.Load(Fixtures.ModelPath("detector"));
         using var scope = torch.NewDisposeScope();
