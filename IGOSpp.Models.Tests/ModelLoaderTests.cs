@@ -23,8 +23,14 @@ public sealed class ModelLoaderTests
     [TearDown]
     public void DeleteTempDirectory() => Directory.Delete(_temp, recursive: true);
 
+    /// <summary>Written by PyTorch 1.13 itself (tools/model-fixtures/make_pytorch_fixtures.py): torch.save of the state
+    /// dict, and torch.jit.save of torch.jit.script of the same network, from the weights of tiny_net.pt.</summary>
+    private const string PyTorchStateDictFile = "tiny_net.pytorch.pt";
+    private const string PyTorchTorchScriptFile = "tiny_net.pytorch.torchscript.pt";
+
     [TestCase(ModelFixtures.StateDictFile)]
     [TestCase(ModelFixtures.SafetensorsFile)]
+    [TestCase(PyTorchStateDictFile)]
     public void LoadStateDict_Fixture_OutputsEqualReference(string file)
     {
         using var reference = ModelFixtures.CreateReference();
@@ -41,6 +47,22 @@ public sealed class ModelLoaderTests
         using var expected = reference.call(images);
         using var actual = loaded.call(images);
         actual.Should().BeCloseTo(expected, rtol: 0, atol: 1e-6);
+    }
+
+    [Test]
+    public void LoadTorchScript_ArchiveWrittenByPyTorch_OutputsEqualReference()
+    {
+        using var reference = ModelFixtures.CreateReference();
+        using var loaded = ModelLoader.LoadTorchScript(Fixture(PyTorchTorchScriptFile));
+        using var images = ModelFixtures.Images(4);
+
+        using var expected = reference.call(images);
+        using var actual = loaded.call(images);
+
+        actual.shape.Should().Equal(4L, ModelFixtures.Classes);
+        actual.Should().BeCloseTo(expected, rtol: 0, atol: 1e-6);
+        loaded.parameters().Should().HaveCount(6, "conv1, bn1 and fc weights and biases");
+        loaded.training.Should().BeFalse();
     }
 
     [Test]
