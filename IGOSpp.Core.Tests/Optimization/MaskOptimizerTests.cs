@@ -92,6 +92,19 @@ public sealed class MaskOptimizerTests
         trace[1].StepSize.Should().BeApproximately(0.32, 1e-9);
     }
 
+    [TestCase(2, 0.80)]
+    [TestCase(3, 0.708)]
+    public void Optimize_Nesterov_FollowsTheHandComputedTrajectory(int iterations, double expected)
+    {
+        // α = 0.1, c = 0.5, m = 1, g = 2(m − c); θ_i = m − α·g, m ← θ_i + e_i·(θ_i − θ_{i−1}), e_i = i/(i+3):
+        // i = 0: θ = 0.9, m = 0.9; i = 1: g = 0.8, θ = 0.82, m = 0.82 + ¼·(0.82 − 0.9) = 0.80;
+        // i = 2: g = 0.6, θ = 0.74, m = 0.74 + 0.4·(0.74 − 0.82) = 0.708. A plain fixed step gives 0.82 and 0.756.
+        using var result = Run(new MaskOptimizerOptions { Iterations = iterations, Optimizer = OptimizerKind.Nesterov, InitialStepSize = 0.1 });
+
+        result.Masks[0].data<float>().ToArray().Should().OnlyContain(v => Math.Abs(v - expected) < 1e-6);
+        result.Traces[0].Should().OnlyContain(t => t.StepSize == 0.1 && t.LineSearchTrials == 0);
+    }
+
     [Test]
     public void Defaults_WarmStartIsOnForIgosPlusPlusAndOffForTheBareOptimizer()
     {
