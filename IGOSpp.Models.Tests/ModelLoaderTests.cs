@@ -49,27 +49,12 @@ public sealed class ModelLoaderTests
         actual.Should().BeCloseTo(expected, rtol: 0, atol: 1e-6);
     }
 
-    [Test]
-    public void LoadTorchScript_ArchiveWrittenByPyTorch_OutputsEqualReference()
+    [TestCase(ModelFixtures.TorchScriptFile, TestName = "LoadTorchScript_HandWrittenArchive_OutputsEqualReference")]
+    [TestCase(PyTorchTorchScriptFile, TestName = "LoadTorchScript_ArchiveWrittenByPyTorch_OutputsEqualReference")]
+    public void LoadTorchScript_Archive_OutputsEqualReference(string file)
     {
         using var reference = ModelFixtures.CreateReference();
-        using var loaded = ModelLoader.LoadTorchScript(Fixture(PyTorchTorchScriptFile));
-        using var images = ModelFixtures.Images(4);
-
-        using var expected = reference.call(images);
-        using var actual = loaded.call(images);
-
-        actual.shape.Should().Equal(4L, ModelFixtures.Classes);
-        actual.Should().BeCloseTo(expected, rtol: 0, atol: 1e-6);
-        loaded.parameters().Should().HaveCount(6, "conv1, bn1 and fc weights and biases");
-        loaded.training.Should().BeFalse();
-    }
-
-    [Test]
-    public void LoadTorchScript_HandWrittenArchive_OutputsEqualReference()
-    {
-        using var reference = ModelFixtures.CreateReference();
-        using var loaded = ModelLoader.LoadTorchScript(Fixture(ModelFixtures.TorchScriptFile));
+        using var loaded = ModelLoader.LoadTorchScript(Fixture(file));
         using var images = ModelFixtures.Images(4);
 
         using var expected = reference.call(images);
