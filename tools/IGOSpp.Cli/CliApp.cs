@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Globalization;
+using IGOSpp.Cli.Explain;
+
+namespace IGOSpp.Cli;
+
+/// <summary>The <c>igospp</c> command line: parses the arguments and runs a command. Used by Program and, in
+/// process, by the tests.</summary>
+internal static class CliApp
+{
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (<see cref="ExitCodes"/>).</summary>
+    /// <param name="args">The arguments after <c>igospp</c>.</param>
+    /// <param name="stdout">Progress and results.</param>
+    /// <param name="stderr">Errors and warnings.</param>
+    /// <param name="cancellationToken">Cancels the run between or inside explanations (Ctrl+C in Program).</param>
+    /// <param name="interactive">Show a progress bar (a terminal); otherwise plain lines.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
+        bool interactive = false)
+    {
+        var root = new RootCommand("igospp: explain an image classifier's decisions with iGOS++ and other saliency methods, " +
+                                   "and write pictures, scores, .npy maps and an HTML report.");
+        root.Subcommands.Add(ExplainCommand(stdout, stderr, interactive));
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) await stderr.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync("Run 'igospp --help' or 'igospp explain --help' for the usage.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            // Program handles Ctrl+C itself (the token), so that an explanation can finish its cleanup.
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+        return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Command ExplainCommand(TextWriter stdout, TextWriter stderr, bool interactive)
+    {
+        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file, or a TorchScript archive (torch.jit.save). It maps images [N,C,H,W] to class scores [N,K]." };
+        var inputs = new Argument<string[]>("INPUT") { Description = "Image files, or folders searched recursively for PNG, JPEG, WebP and BMP files.", Arity = ArgumentArity.OneOrMore };
+        var method = new Option<string>("--method", "-m") { Description = "The saliency method.", DefaultValueFactory = _ => "igospp" };
+        method.AcceptOnlyFromAmong([.. Methods.Keys]);
+        var classId = new Option<long?>("--class") { Description = "Explain class K (0-based) in every image.", HelpName = "K" };
+        var top = new Option<bool>("--top") { Description = "Explain each image's top class (the default)." };
+        var preset = new Option<string>("--preset") { Description = "Preprocessing: imagenet (shorter side 256, centre crop 224, RGB, ImageNet mean/std) or none (resize to --size or the model's declared size, mean 0, std 1).", DefaultValueFactory = _ => "imagenet" };
+        preset.AcceptOnlyFromAmong("imagenet", "none");
+        var size = new Option<string?>("--size") { Description = "Model input size N or HxW (imagenet: the crop; the shorter side is resized to 256/224 of it).", HelpName = "HxW" };
+        var channels = new Option<int?>("--channels") { Description = "Input channels, 1 (grey) or 3 (RGB); default: the ONNX graph's, else 3.", HelpName = "C" };
+        var mean = new Option<string?>("--mean") { Description = "Per-channel mean on pixels in [0,1], one value or one per channel (a,b,c).", HelpName = "a,b,c" };
+        var std = new Option<string?>("--std") { Description = "Per-channel std on pixels in [0,1], one value or one per channel.", HelpName = "a,b,c" };
+        var labels = new Option<string?>("--labels") { Description = "Text file of class names, one per line (line k names class k).", HelpName = "FILE" };
+        var maskSize = new Option<int?>("--mask-size") { Description = "Mask side of igospp, igos, igosplus (default 28) and mask (default 28).", HelpName = "N" };
+        var iterations = new Option<int?>("--iterations") { Description = "Iterations of igospp, igos, igosplus (default 15) and mask (default 300).", HelpName = "N" };
+        var layer = new Option<string?>("--layer") { Description = "Grad-CAM's target layer (a module name); default: the last Conv2d.", HelpName = "NAME" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the methods that draw random numbers.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out", "-o") { Description = "Output folder (created; a re-run with the same settings resumes in it).", DefaultValueFactory = _ => "igospp-out", HelpName = "DIR" };
+        var shard = new Option<string?>("--shard") { Description = "Explain shard i of n (0-based): every n-th image from position i of the sorted inputs.", HelpName = "i/n" };
+        var threads = new Option<int?>("--threads") { Description = "Torch threads (default: the number of processors).", HelpName = "N" };
+
+        var command = new Command("explain", "Explain every image with one method; write per image a panel, the insertion/deletion curves and the maps (.npy), " +
+                                             "and results.csv, results.json and index.html.")
+        {
+            model, inputs, method, classId, top, preset, size, channels, mean, std, labels, maskSize, iterations, layer, seed, output, shard, threads,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            return Task.FromResult(Guard(stderr, () =>
+            {
+                if (parse.GetValue(top) && parse.GetValue(classId) is not null)
+                    throw new CliException(ExitCodes.Usage, "--class and --top exclude each other.");
+                var settings = new ExplainSettings
+                {
+                    ModelPath = parse.GetValue(model)!,
+                    Inputs = parse.GetValue(inputs)!,
+                    Method = parse.GetValue(method)!,
+                    ClassId = NonNegative("--class", parse.GetValue(classId)),
+                    Preset = parse.GetValue(preset)!,
+                    Size = parse.GetValue(size) is { } s ? ParseSize(s) : null,
+                    Channels = parse.GetValue(channels) is { } c ? c is 1 or 3 ? c : throw new CliException(ExitCodes.Usage, $"--channels must be 1 or 3, not {c}.") : null,
+                    Mean = parse.GetValue(mean) is { } m ? ParseFloats("--mean", m, positive: false) : null,
+                    Std = parse.GetValue(std) is { } d ? ParseFloats("--std", d, positive: true) : null,
+                    LabelsPath = parse.GetValue(labels),
+                    MaskSize = AtLeast("--mask-size", parse.GetValue(maskSize), 2),
+                    Iterations = AtLeast("--iterations", parse.GetValue(iterations), 1),
+                    Layer = parse.GetValue(layer),
+                    Seed = parse.GetValue(seed),
+                    OutputDirectory = parse.GetValue(output)!,
+                    Shard = parse.GetValue(shard) is { } sh ? ParseShard(sh) : null,
+                    Threads = AtLeast("--threads", parse.GetValue(threads), 1),
+                };
+                return new ExplainRunner(settings, stdout, stderr, interactive).Run(cancellationToken);
+            }));
+        });
+        return command;
+    }
+
+    /// <summary>Runs a command body: a <see cref="CliException"/> becomes its message and exit code, anything else
+    /// a message with the stack trace and exit code 1.</summary>
+    private static int Guard(TextWriter stderr, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (CliException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return ex.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("Cancelled.");
+            return ExitCodes.Cancelled;
+        }
+#pragma warning disable CA1031 // The last line of defence of the process: report, then exit with 1.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            stderr.WriteLine($"error: unexpected failure (please report it): {ex}");
+            return ExitCodes.InternalError;
+        }
+    }
+
+    internal static (int Height, int Width) ParseSize(string text)
+    {
+        var parts = text.Split(['x', 'X'], StringSplitOptions.TrimEntries);
+        if (parts.Length is 1 or 2 && parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= 16384))
+        {
+            var h = int.Parse(parts[0], CultureInfo.InvariantCulture);
+            return (h, parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : h);
+        }
+
+        throw new CliException(ExitCodes.Usage, $"--size must be N or HxW with positive integers (e.g. 224 or 224x224), not '{text}'.");
+    }
+
+    internal static (int Index, int Count) ParseShard(string text)
+    {
+        var parts = text.Split('/', StringSplitOptions.TrimEntries);
+        if (parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            && count >= 1 && index < count)
+            return (index, count);
+        throw new CliException(ExitCodes.Usage, $"--shard must be i/n with 0 ≤ i < n (e.g. 0/4 for the first of four shards), not '{text}'.");
+    }
+
+    private static float[] ParseFloats(string option, string text, bool positive)
+    {
+        var values = new List<float>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!float.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !float.IsFinite(v))
+                throw new CliException(ExitCodes.Usage, $"{option}: '{part}' is not a finite number.");
+            if (positive && v <= 0) throw new CliException(ExitCodes.Usage, $"{option}: values must be greater than 0, not {part}.");
+            values.Add(v);
+        }
+
+        return values.Count is 1 or 3 ? [.. values] : throw new CliException(ExitCodes.Usage, $"{option}: give one value or three (one per channel), not {values.Count}.");
+    }
+
+    private static long? NonNegative(string option, long? value) =>
+        value is < 0 ? throw new CliException(ExitCodes.Usage, $"{option} must be 0 or more, not {value}.") : value;
+
+    private static int? AtLeast(string option, int? value, int min) =>
+        value < min ? throw new CliException(ExitCodes.Usage, $"{option} must be at least {min}, not {value}.") : value;
+}
