@@ -25,15 +25,15 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
         torch.set_num_threads(threads);
         IgosThreading.MaxIntraOpThreads = threads;
 
-        using var model = LoadedModel.Load(settings.ModelPath);
+        using var model = LoadedModel.Load(settings.ModelPath, settings.Method == "gradcam" ? settings.Layer : null);
         var preprocessing = Preprocessing.From(settings, model.DeclaredInput);
         var classes = model.Probe(preprocessing.Channels, preprocessing.Height, preprocessing.Width, preprocessing.Shape);
         if (settings.ClassId is { } fixedClass && fixedClass >= classes)
             throw new CliException(ExitCodes.Mismatch, $"--class {fixedClass} is outside the model's outputs: it has {classes} classes (0..{classes - 1}).");
         var labels = ReadLabels(settings.LabelsPath, classes);
-        var all = InputFiles.Expand(settings.Inputs);
+        var all = InputFiles.Expand(settings.Inputs, settings.OutputDirectory);
         var images = settings.Shard is { } shard ? InputFiles.Shard(all, shard.Index, shard.Count) : all;
-        var (explainer, methodSettings) = Methods.Create(settings, model.Module);
+        var (explainer, methodSettings) = Methods.Create(settings, model);
         using var disposeExplainer = explainer as IDisposable;
 
         var target = settings.ClassId is { } k ? $"class {k}{(labels is null ? "" : $" ({labels[(int)k]})")}" : "top class of each image";

@@ -15,9 +15,13 @@ internal static class InputFiles
     /// removed, and each image gets an id from its file name (made unique with -2, -3, … in that order), so that every
     /// shard of a run names an image the same way.
     /// </summary>
+    /// <param name="inputs">The INPUT arguments.</param>
+    /// <param name="outputDirectory">The run's output folder: files under it are never inputs (it may lie inside an
+    /// input folder, and holds pictures of its own).</param>
     /// <exception cref="CliException">An input does not exist, or no image is found.</exception>
-    public static IReadOnlyList<InputImage> Expand(IReadOnlyList<string> inputs)
+    public static IReadOnlyList<InputImage> Expand(IReadOnlyList<string> inputs, string outputDirectory)
     {
+        var output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory)) + Path.DirectorySeparatorChar;
         var paths = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs)
         {
@@ -29,7 +33,8 @@ internal static class InputFiles
             {
                 foreach (var file in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories))
                 {
-                    if (Extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
+                    if (Extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase)
+                        && !Path.GetFullPath(file).StartsWith(output, StringComparison.Ordinal))
                         paths.Add(Path.GetFullPath(file));
                 }
             }

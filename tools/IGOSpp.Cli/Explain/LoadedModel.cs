@@ -10,8 +10,10 @@ namespace IGOSpp.Cli.Explain;
 /// declares (ONNX only).</summary>
 internal sealed class LoadedModel : IDisposable
 {
-    private LoadedModel(nn.Module<Tensor, Tensor> module, string format, string sha256, IReadOnlyList<long?>? declaredInput)
+    private LoadedModel(nn.Module<Tensor, Tensor> module, string format, string sha256, IReadOnlyList<long?>? declaredInput,
+        IReadOnlyDictionary<string, string>? observedModules = null)
     {
+        ObservedModules = observedModules ?? new Dictionary<string, string>();
         Module = module;
         Format = format;
         Sha256 = sha256;
@@ -30,10 +32,15 @@ internal sealed class LoadedModel : IDisposable
     /// <summary>The declared input shape [N,C,H,W] (null entries are dynamic), or null when the format declares none.</summary>
     public IReadOnlyList<long?>? DeclaredInput { get; }
 
+    /// <summary>ONNX graph value name → the name of the identity module it passes through (for Grad-CAM's layer).</summary>
+    public IReadOnlyDictionary<string, string> ObservedModules { get; }
+
     /// <summary>Loads an ONNX file or a TorchScript archive (recognized by its zip signature).</summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="observedValue">An ONNX graph value to observe (Grad-CAM's layer), or null.</param>
     /// <exception cref="CliException">Exit code <see cref="ExitCodes.Model"/>: the file is missing, unreadable, or not
     /// a model the loaders support.</exception>
-    public static LoadedModel Load(string path)
+    public static LoadedModel Load(string path, string? observedValue = null)
     {
         if (!File.Exists(path))
             throw new CliException(ExitCodes.Model, $"Model file '{path}' does not exist.");
@@ -57,8 +64,8 @@ internal sealed class LoadedModel : IDisposable
         {
             if (torchScript)
                 return new LoadedModel(ModelLoader.LoadTorchScript(path), "torchscript", sha, null);
-            var onnx = OnnxModel.Load(path);
-            return new LoadedModel(onnx, "onnx", sha, onnx.InputShape);
+            var onnx = OnnxModel.Load(path, new OnnxImportOptions { ObservedValues = observedValue is null ? [] : [observedValue] });
+            return new LoadedModel(onnx, "onnx", sha, onnx.InputShape, onnx.ObservedValueModules);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

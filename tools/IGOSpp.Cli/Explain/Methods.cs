@@ -26,7 +26,7 @@ internal static class Methods
     /// <summary>Creates the explainer; options the method does not have (e.g. --mask-size for ig) are rejected.</summary>
     /// <exception cref="CliException">Exit code <see cref="ExitCodes.Usage"/> for an option the method does not take,
     /// or a value the method's options reject.</exception>
-    public static (IExplainer Explainer, string Settings) Create(ExplainSettings s, nn.Module<Tensor, Tensor> model)
+    public static (IExplainer Explainer, string Settings) Create(ExplainSettings s, LoadedModel loaded)
     {
         void Reject(bool given, string option)
         {
@@ -34,6 +34,7 @@ internal static class Methods
         }
 
         Reject(s.Layer is not null && s.Method != "gradcam", "--layer");
+        var model = loaded.Module;
         try
         {
             switch (s.Method)
@@ -60,7 +61,17 @@ internal static class Methods
                 case "gradcam":
                     Reject(s.MaskSize is not null, "--mask-size");
                     Reject(s.Iterations is not null, "--iterations");
-                    return (new GradCamExplainer(model, new GradCamOptions { TargetLayer = s.Layer }), $"layer {s.Layer ?? "last Conv2d"}");
+                    string? layer = s.Layer;
+                    if (loaded.Format == "onnx")
+                    {
+                        // An imported graph has no Conv2d modules: the layer is a graph value, observed at load.
+                        if (layer is null)
+                            throw new CliException(ExitCodes.Usage,
+                                "--method gradcam on an ONNX model needs --layer VALUE: the name of a graph value to weight, e.g. the output of the last convolution block (Netron shows the names).");
+                        layer = loaded.ObservedModules[layer];
+                    }
+
+                    return (new GradCamExplainer(model, new GradCamOptions { TargetLayer = layer }), $"layer {s.Layer ?? "last Conv2d"}");
                 case "rise":
                     Reject(s.MaskSize is not null, "--mask-size");
                     Reject(s.Iterations is not null, "--iterations");
