@@ -57,6 +57,7 @@ internal static class CliApp
         var maskSize = new Option<int?>("--mask-size") { Description = "Mask side of igospp, igos, igosplus (default 28) and mask (default 28).", HelpName = "N" };
         var iterations = new Option<int?>("--iterations") { Description = "Iterations of igospp, igos, igosplus (default 15) and mask (default 300).", HelpName = "N" };
         var layer = new Option<string?>("--layer") { Description = "Grad-CAM's target layer (a module name); default: the last Conv2d.", HelpName = "NAME" };
+        var outputName = new Option<string?>("--output") { Description = "The ONNX graph value holding the class scores (default: the graph's only output).", HelpName = "NAME" };
         var seed = new Option<int>("--seed") { Description = "Seed of the methods that draw random numbers.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out", "-o") { Description = "Output folder (created; a re-run with the same settings resumes in it).", DefaultValueFactory = _ => "igospp-out", HelpName = "DIR" };
         var shard = new Option<string?>("--shard") { Description = "Explain shard i of n (0-based): every n-th image from position i of the sorted inputs.", HelpName = "i/n" };
@@ -65,7 +66,7 @@ internal static class CliApp
         var command = new Command("explain", "Explain every image with one method; write per image a panel, the insertion/deletion curves and the maps (.npy), " +
                                              "and results.csv, results.json and index.html.")
         {
-            model, inputs, method, classId, top, preset, size, channels, mean, std, labels, maskSize, iterations, layer, seed, output, shard, threads,
+            model, inputs, method, classId, top, preset, size, channels, mean, std, labels, maskSize, iterations, layer, outputName, seed, output, shard, threads,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -88,6 +89,7 @@ internal static class CliApp
                     MaskSize = AtLeast("--mask-size", parse.GetValue(maskSize), 2),
                     Iterations = AtLeast("--iterations", parse.GetValue(iterations), 1),
                     Layer = parse.GetValue(layer),
+                    OutputName = parse.GetValue(outputName),
                     Seed = parse.GetValue(seed),
                     OutputDirectory = parse.GetValue(output)!,
                     Shard = parse.GetValue(shard) is { } sh ? ParseShard(sh) : null,

@@ -25,7 +25,7 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
         torch.set_num_threads(threads);
         IgosThreading.MaxIntraOpThreads = threads;
 
-        using var model = LoadedModel.Load(settings.ModelPath, settings.Method == "gradcam" ? settings.Layer : null);
+        using var model = LoadedModel.Load(settings.ModelPath, settings.Method == "gradcam" ? settings.Layer : null, settings.OutputName);
         var preprocessing = Preprocessing.From(settings, model.DeclaredInput);
         var classes = model.Probe(preprocessing.Channels, preprocessing.Height, preprocessing.Width, preprocessing.Shape);
         if (settings.ClassId is { } fixedClass && fixedClass >= classes)

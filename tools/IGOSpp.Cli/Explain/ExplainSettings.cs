@@ -42,6 +42,9 @@ internal sealed record ExplainSettings
     /// <summary>Grad-CAM's target layer; null takes the model's last Conv2d.</summary>
     public string? Layer { get; init; }
 
+    /// <summary>The ONNX graph value holding the class scores; null takes the graph's only output.</summary>
+    public string? OutputName { get; init; }
+
     /// <summary>Seed of the methods that draw random numbers.</summary>
     public int Seed { get; init; } = 1;
 

@@ -40,7 +40,7 @@ internal sealed class LoadedModel : IDisposable
     /// <param name="observedValue">An ONNX graph value to observe (Grad-CAM's layer), or null.</param>
     /// <exception cref="CliException">Exit code <see cref="ExitCodes.Model"/>: the file is missing, unreadable, or not
     /// a model the loaders support.</exception>
-    public static LoadedModel Load(string path, string? observedValue = null)
+    public static LoadedModel Load(string path, string? observedValue = null, string? outputName = null)
     {
         if (!File.Exists(path))
             throw new CliException(ExitCodes.Model, $"Model file '{path}' does not exist.");
@@ -64,12 +64,14 @@ internal sealed class LoadedModel : IDisposable
         {
             if (torchScript)
                 return new LoadedModel(ModelLoader.LoadTorchScript(path), "torchscript", sha, null);
-            var onnx = OnnxModel.Load(path, new OnnxImportOptions { ObservedValues = observedValue is null ? [] : [observedValue] });
+            var onnx = OnnxModel.Load(path, new OnnxImportOptions { ObservedValues = observedValue is null ? [] : [observedValue], OutputName = outputName });
             return new LoadedModel(onnx, "onnx", sha, onnx.InputShape, onnx.ObservedValueModules);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             var kind = torchScript ? "a TorchScript archive (torch.jit.save)" : "an ONNX model";
+            if (!torchScript && ex.Message.Contains(nameof(OnnxImportOptions.OutputName), StringComparison.Ordinal))
+                throw new CliException(ExitCodes.Usage, $"Model file '{path}': {FirstLine(ex.Message)} (with igospp: --output NAME)", ex);
             throw new CliException(ExitCodes.Model,
                 $"Model file '{path}' cannot be loaded as {kind}: {FirstLine(ex.Message)}", ex);
         }

@@ -146,7 +146,7 @@ internal static class HtmlReport
         code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 0.9em; word-break: break-all; }
         table { border-collapse: collapse; } th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #eee; text-align: left; }
         table.settings th { color: #555; font-weight: 600; white-space: nowrap; vertical-align: top; }
-        table.results th { cursor: pointer; user-select: none; background: #f5f5f7; position: sticky; top: 0; }
+        table.results th { cursor: pointer; user-select: none; background: #f5f5f7; }
         table.results th[aria-sort="ascending"]::after { content: " ▲"; } table.results th[aria-sort="descending"]::after { content: " ▼"; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         .thumbs { display: flex; flex-wrap: wrap; gap: 0.5rem; }
