@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using IGOSpp.Cli.Explain;
+using IGOSpp.Cli.Output;
 
 namespace IGOSpp.Cli;
 
@@ -17,9 +18,15 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
         bool interactive = false)
     {
-        var root = new RootCommand("igospp: explain an image classifier's decisions with iGOS++ and other saliency methods, " +
-                                   "and write pictures, scores, .npy maps and an HTML report.");
+        // Not RootCommand: it is named after the executable (IGOSpp.Cli), the command is igospp.
+        var root = new Command("igospp", "igospp: explain an image classifier's decisions with iGOS++ and other saliency methods, " +
+                                         "and write pictures, scores, .npy maps and an HTML report.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(ExplainCommand(stdout, stderr, interactive));
+        root.Subcommands.Add(MergeCommand(stdout, stderr));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -98,6 +105,19 @@ internal static class CliApp
                 return new ExplainRunner(settings, stdout, stderr, interactive).Run(cancellationToken);
             }));
         });
+        return command;
+    }
+
+    private static Command MergeCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var output = new Argument<string>("OUT") { Description = "The merged output folder (created)." };
+        var shards = new Argument<string[]>("SHARD") { Description = "Output folders of 'igospp explain --shard i/n' runs with the same settings.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("merge", "Merge the output folders of --shard runs into one folder with one results.csv, results.json and index.html.")
+        {
+            output, shards,
+        };
+        command.SetAction((parse, _) => Task.FromResult(Guard(stderr, () =>
+            MergeRunner.Run(parse.GetValue(output)!, parse.GetValue(shards)!, stdout, stderr))));
         return command;
     }
 

@@ -131,6 +131,19 @@ internal sealed class ResultsStore
         writeReport(this);
     }
 
+    /// <summary>Records many finished images at once (merge): one journal write, then the summaries.</summary>
+    public void AddRange(IEnumerable<ImageResult> results)
+    {
+        var list = results.ToList();
+        var journal = Path.Combine(Directory, JournalFile);
+        var lines = string.Concat(list.Select(r => JsonSerializer.Serialize(r, Json) + "\n"));
+        AtomicFile.WriteText(journal, lines);
+        _results.Clear();
+        _order.Clear();
+        foreach (var r in list) Remember(r);
+        WriteSummaries();
+    }
+
     /// <summary>Rewrites results.json and results.csv from the journal's state.</summary>
     public void WriteSummaries()
     {
