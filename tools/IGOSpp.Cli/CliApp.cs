@@ -26,6 +26,7 @@ internal static class CliApp
             new VersionOption(),
         };
         root.Subcommands.Add(ExplainCommand(stdout, stderr, interactive));
+        root.Subcommands.Add(EvaluateCommand(stdout, stderr, interactive));
         root.Subcommands.Add(MergeCommand(stdout, stderr));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -105,6 +106,59 @@ internal static class CliApp
                 return new ExplainRunner(settings, stdout, stderr, interactive).Run(cancellationToken);
             }));
         });
+        return command;
+    }
+
+    private static Command EvaluateCommand(TextWriter stdout, TextWriter stderr, bool interactive)
+    {
+        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file or a TorchScript archive." };
+        var inputs = new Argument<string[]>("INPUT") { Description = "Image files or folders.", Arity = ArgumentArity.OneOrMore };
+        var methods = new Option<string?>("--methods") { Description = $"Comma-separated keys of the evaluation's catalog (docs/results.md), e.g. igospp28,igos7,ig,rise,gradcam. Default: {string.Join(",", IGOSpp.Cli.Evaluate.EvaluateSettings.DefaultMethods)}.", HelpName = "KEYS" };
+        var classId = new Option<long?>("--class") { Description = "Explain class K in every image (default: each image's top class).", HelpName = "K" };
+        var preset = new Option<string>("--preset") { Description = "Preprocessing: imagenet or none (as for explain).", DefaultValueFactory = _ => "imagenet" };
+        preset.AcceptOnlyFromAmong("imagenet", "none");
+        var size = new Option<string?>("--size") { Description = "Model input size N or HxW.", HelpName = "HxW" };
+        var channels = new Option<int?>("--channels") { Description = "Input channels, 1 or 3.", HelpName = "C" };
+        var mean = new Option<string?>("--mean") { Description = "Per-channel mean on pixels in [0,1].", HelpName = "a,b,c" };
+        var std = new Option<string?>("--std") { Description = "Per-channel std on pixels in [0,1].", HelpName = "a,b,c" };
+        var layer = new Option<string?>("--layer") { Description = "Grad-CAM's layer (a graph value name for ONNX).", HelpName = "NAME" };
+        var outputName = new Option<string?>("--output") { Description = "The ONNX graph value holding the class scores.", HelpName = "NAME" };
+        var noise = new Option<double>("--noise-std") { Description = "NoiseStd of the I-GOS family in the model input's units (the paper's 0.2 is for ImageNet-normalized input).", DefaultValueFactory = _ => 0.2 };
+        var output = new Option<string>("--out", "-o") { Description = "Output folder: results.md (the table) and evaluation.jsonl (per image; a re-run reuses it).", DefaultValueFactory = _ => "igospp-evaluation", HelpName = "DIR" };
+        var threads = new Option<int?>("--threads") { Description = "Torch threads.", HelpName = "N" };
+        var command = new Command("evaluate", "The Table-1 protocol of docs/results.md on your model and images: several methods, mean deletion and insertion AUC ± standard error, seconds and model images per image; resumable.")
+        {
+            model, inputs, methods, classId, preset, size, channels, mean, std, layer, outputName, noise, output, threads,
+        };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(Guard(stderr, () =>
+        {
+            var common = new ExplainSettings
+            {
+                ModelPath = parse.GetValue(model)!,
+                Inputs = parse.GetValue(inputs)!,
+                ClassId = NonNegative("--class", parse.GetValue(classId)),
+                Preset = parse.GetValue(preset)!,
+                Size = parse.GetValue(size) is { } s ? ParseSize(s) : null,
+                Channels = parse.GetValue(channels) is { } c ? c is 1 or 3 ? c : throw new CliException(ExitCodes.Usage, $"--channels must be 1 or 3, not {c}.") : null,
+                Mean = parse.GetValue(mean) is { } m ? ParseFloats("--mean", m, positive: false) : null,
+                Std = parse.GetValue(std) is { } d ? ParseFloats("--std", d, positive: true) : null,
+                Layer = parse.GetValue(layer),
+                OutputName = parse.GetValue(outputName),
+                OutputDirectory = parse.GetValue(output)!,
+                Threads = AtLeast("--threads", parse.GetValue(threads), 1),
+            };
+            var noiseStd = parse.GetValue(noise);
+            if (!double.IsFinite(noiseStd) || noiseStd < 0) throw new CliException(ExitCodes.Usage, $"--noise-std must be 0 or more, not {noiseStd}.");
+            var settings = new IGOSpp.Cli.Evaluate.EvaluateSettings
+            {
+                Common = common,
+                Methods = parse.GetValue(methods) is { } keys
+                    ? keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    : IGOSpp.Cli.Evaluate.EvaluateSettings.DefaultMethods,
+                NoiseStd = noiseStd,
+            };
+            return new IGOSpp.Cli.Evaluate.EvaluateRunner(settings, stdout, stderr, interactive).Run(cancellationToken);
+        })));
         return command;
     }
 

@@ -1,0 +1,133 @@
+using System.Globalization;
+using IGOSpp.Cli.Explain;
+using IGOSpp.Evaluation;
+using TorchSharp;
+
+namespace IGOSpp.Cli.Evaluate;
+
+/// <summary>
+/// <c>igospp evaluate</c>: the Table-1 protocol of docs/results.md (tools/IGOSpp.Evaluation's code) on the user's model
+/// and images: every method explains every image (class: --class, else the model's top class), the maps are scored by
+/// the insertion/deletion metric, and the table (mean ± standard error, seconds and model images per image) is written
+/// to DIR/results.md after every method. DIR/evaluation.jsonl logs every image; a re-run reuses it.
+/// </summary>
+internal sealed class EvaluateRunner(EvaluateSettings settings, TextWriter stdout, TextWriter stderr, bool interactive)
+{
+    public const string TableFile = "results.md";
+    public const string LogFile = "evaluation.jsonl";
+
+    public int Run(CancellationToken cancellationToken)
+    {
+        var common = settings.Common;
+        var threads = common.Threads ?? Environment.ProcessorCount;
+        torch.set_num_threads(threads);
+        IgosThreading.MaxIntraOpThreads = threads;
+        using var model = LoadedModel.Load(common.ModelPath, common.Layer, common.OutputName);
+        var preprocessing = Preprocessing.From(common, model.DeclaredInput);
+        var classes = model.Probe(preprocessing.Channels, preprocessing.Height, preprocessing.Width, preprocessing.Shape);
+        if (common.ClassId is { } k && k >= classes)
+            throw new CliException(ExitCodes.Mismatch, $"--class {k} is outside the model's outputs: it has {classes} classes (0..{classes - 1}).");
+        var files = InputFiles.Expand(common.Inputs, common.OutputDirectory);
+
+        string? layer = common.Layer is null ? null : model.Format == "onnx" ? model.ObservedModules[common.Layer] : common.Layer;
+        var catalog = MethodCatalog.All(Math.Min(preprocessing.Height, preprocessing.Width), layer, settings.NoiseStd).ToList();
+        var unknown = settings.Methods.Where(m => catalog.All(c => c.Key != m)).ToList();
+        if (unknown.Count > 0)
+            throw new CliException(ExitCodes.Usage, $"Unknown --methods {string.Join(", ", unknown)}. Known: {string.Join(", ", catalog.Select(c => c.Key))}.");
+        var methods = settings.Methods.Select(m => catalog.First(c => c.Key == m)).ToList();
+
+        try
+        {
+            Directory.CreateDirectory(common.OutputDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Output, $"Output folder '{common.OutputDirectory}' cannot be written: {ex.Message}", ex);
+        }
+
+        // Decode every image once up front: an image that does not decode is reported and left out of the table.
+        var images = new List<EvaluationImage>();
+        var failures = 0;
+        using var scope = torch.NewDisposeScope();
+        for (var i = 0; i < files.Count; i++)
+        {
+            torch.Tensor input;
+            try
+            {
+                (input, var display) = preprocessing.Load(files[i].Path);
+                display.Dispose();
+            }
+            catch (Exception ex) when (ex is IGOSpp.Imaging.ImageLoadException or FileNotFoundException or ArgumentException)
+            {
+                stderr.WriteLine($"error: {files[i].Path}: {ex.Message}");
+                failures++;
+                continue;
+            }
+
+            long classId;
+            if (common.ClassId is { } fixedClass)
+            {
+                classId = fixedClass;
+            }
+            else
+            {
+                using var inference = torch.inference_mode();
+                using var logits = model.Module.call(input.unsqueeze(0));
+                classId = logits.argmax(1).item<long>();
+            }
+
+            images.Add(new EvaluationImage(i, () => input, classId, files[i].Path));
+        }
+
+        if (images.Count == 0) throw new CliException(ExitCodes.Mismatch, "No image could be decoded.");
+        var table = Path.Combine(common.OutputDirectory, TableFile);
+        var log = new ImageLog(Path.Combine(common.OutputDirectory, LogFile), resume: true);
+        var description = $"{Path.GetFileName(common.ModelPath)} ({model.Format}, sha256 {model.Sha256}), input {preprocessing.Shape}: {preprocessing.Describe()}";
+        var population = string.Create(CultureInfo.InvariantCulture,
+            $"N = {images.Count} images of {string.Join(", ", common.Inputs)}, class = {(common.ClassId is { } c ? $"{c}" : "the model's top class")}");
+        stdout.WriteLine($"Evaluating {methods.Count} method(s) on {images.Count} image(s) with {Path.GetFileName(common.ModelPath)}; writing {Path.GetFullPath(table)}");
+
+        var total = methods.Count * images.Count;
+        var step = 0;
+        int Body(IRunProgress progress)
+        {
+            EvaluationProtocol.Run(model.Module, methods, images, log,
+                (method, done, records) =>
+                {
+                    progress.StartImage($"{method.Key} {done}/{images.Count}", step++, total);
+                    progress.FinishImage(string.Create(CultureInfo.InvariantCulture,
+                        $"{method.Key} {done}/{images.Count}: mean deletion AUC {records.Average(r => r.Auc[method.Variants[0].Title][0]):F4}, insertion AUC {records.Average(r => r.Auc[method.Variants[0].Title][1]):F4}"));
+                },
+                (rows, lineSearch) =>
+                {
+                    if (lineSearch is not null) progress.Message($"  {lineSearch}");
+                    ResultsTable.Merge(table, ResultsTable.Render(rows, images.Count, $"igospp {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}",
+                        "igospp", description, Math.Min(preprocessing.Height, preprocessing.Width), population), "igospp");
+                },
+                cancellationToken);
+            return 0;
+        }
+
+        try
+        {
+            if (interactive) SpectreProgress.Run(total, Body);
+            else Body(new PlainProgress(stdout));
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine($"Cancelled. Finished images are in {log.FilePath}; run the same command again to resume.");
+            return ExitCodes.Cancelled;
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ExitCodes.Mismatch, $"A method cannot explain {preprocessing.Shape} inputs of this model: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Output, $"Writing to '{common.OutputDirectory}' failed: {ex.Message}", ex);
+        }
+
+        stdout.WriteLine($"Done: {table}");
+        return failures > 0 ? ExitCodes.ImageFailures : ExitCodes.Success;
+    }
+}
