@@ -27,6 +27,7 @@ internal static class CliApp
         };
         root.Subcommands.Add(ExplainCommand(stdout, stderr, interactive));
         root.Subcommands.Add(EvaluateCommand(stdout, stderr, interactive));
+        root.Subcommands.Add(BenchCommand(stderr));
         root.Subcommands.Add(MergeCommand(stdout, stderr));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -158,6 +159,49 @@ internal static class CliApp
                 NoiseStd = noiseStd,
             };
             return new IGOSpp.Cli.Evaluate.EvaluateRunner(settings, stdout, stderr, interactive).Run(cancellationToken);
+        })));
+        return command;
+    }
+
+    private static Command BenchCommand(TextWriter stderr)
+    {
+        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file or a TorchScript archive." };
+        var input = new Option<string>("--input") { Description = "The shape of one image, CxHxW (e.g. 3x224x224).", Required = true, HelpName = "CxHxW" };
+        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var mask = new Option<int?>("--mask") { Description = "Mask side (default 28).", HelpName = "N" };
+        var steps = new Option<int?>("--steps") { Description = "Integration steps S (default 20).", HelpName = "N" };
+        var iterations = new Option<int?>("--iterations") { Description = "Iterations of a full explanation (default 15).", HelpName = "N" };
+        var batch = new Option<int?>("--batch") { Description = "Images per model pass (default: the library's 64).", HelpName = "N" };
+        var preset = new Option<string>("--job") { Description = "BenchmarkDotNet job: standard, short, once or dry.", DefaultValueFactory = _ => "standard" };
+        preset.AcceptOnlyFromAmong("standard", "short", "once", "dry");
+        var compare = new Option<bool>("--compare") { Description = "Also benchmark the built-in ResNet-18-shaped model at 3x224x224." };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder of BenchmarkDotNet's reports (default BenchmarkDotNet.Artifacts/model).", HelpName = "DIR" };
+        var command = new Command("bench", "Benchmark your own model: seconds, model passes and native memory of one iGOS++ explanation, and a recommended batch size " +
+                                           "(the 'model' runner of IGOSpp.Benchmarks, docs/benchmarks.md).")
+        {
+            model, input, device, mask, steps, iterations, batch, preset, compare, output,
+        };
+        command.SetAction((parse, _) => Task.FromResult(Guard(stderr, () =>
+        {
+            var path = parse.GetValue(model)!;
+            if (!File.Exists(path)) throw new CliException(ExitCodes.Model, $"Model file '{path}' does not exist.");
+            var args = new List<string> { Explain.LoadedModel.IsTorchScript(path) ? "--torchscript" : "--onnx", path, "--input", parse.GetValue(input)!, "--device", parse.GetValue(device)! };
+            void Add(string name, int? value)
+            {
+                if (value is { } v) args.AddRange([name, v.ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            Add("--mask", parse.GetValue(mask));
+            Add("--steps", parse.GetValue(steps));
+            Add("--iterations", parse.GetValue(iterations));
+            Add("--batch", parse.GetValue(batch));
+            if (parse.GetValue(preset) is { } job and not "standard") args.Add("--" + job);
+            if (parse.GetValue(compare)) args.Add("--compare");
+            if (parse.GetValue(output) is { } dir) args.AddRange(["--out", dir]);
+            // The runner reports a wrong option, shape or model with its exit code 2, a failed benchmark with 1.
+            var code = IGOSpp.Benchmarks.UserModel.ModelCommand.Run([.. args]);
+            return code == 2 ? ExitCodes.Mismatch : code;
         })));
         return command;
     }

@@ -77,6 +77,14 @@ internal sealed class LoadedModel : IDisposable
         }
     }
 
+    /// <summary>Whether the file starts with a zip signature (a TorchScript archive); otherwise it is taken as ONNX.</summary>
+    public static bool IsTorchScript(string path)
+    {
+        var head = new byte[4];
+        using var stream = File.OpenRead(path);
+        return stream.Read(head, 0, 4) == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+    }
+
     /// <summary>Runs the model on one zero image of the given shape and returns the number of classes K.</summary>
     /// <exception cref="CliException">Exit code <see cref="ExitCodes.Mismatch"/>: the model rejects the input, or does
     /// not return class scores [1,K].</exception>
