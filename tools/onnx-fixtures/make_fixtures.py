@@ -26,7 +26,11 @@ import torch
 import torch.nn.functional as F
 import torchvision
 from torch import nn
-from torchvision.models import efficientnet, inception, mobilenetv2, mobilenetv3, regnet
+from torchvision.models import densenet, efficientnet, inception, mobilenetv2, mobilenetv3, regnet, resnet, squeezenet
+from torchvision.models import vgg
+from torchvision.models.alexnet import AlexNet  # the package's alexnet() and googlenet() hide their modules
+from torchvision.models.googlenet import BasicConv2d as GoogLeNetConv, GoogLeNet, Inception as GoogLeNetInception
+from torchvision.models.googlenet import InceptionAux as GoogLeNetAux
 from torchvision.models.convnext import CNBlockConfig, ConvNeXt
 from torchvision.models.maxvit import MaxVit
 from torchvision.models.mnasnet import MNASNet
@@ -53,7 +57,94 @@ def scaled_inception(divisor=16):
     model = inception.Inception3(num_classes=CLASSES, aux_logits=False, transform_input=True, init_weights=False,
                                  inception_blocks=blocks)
     model.fc = nn.Linear(2048 // divisor, CLASSES)
+    return he_init(model)
+
+
+def he_init(model):
+    """He-normal convolution weights. PyTorch's default convolution init shrinks the signal at every layer; through
+    the ~20 layers of GoogLeNet or Inception-v3 (and SqueezeNet's narrow squeezes) the logits then no longer depend on
+    the input (max |d logit / d input| 1e-10 to 1e-7; MNASNet, MobileNet V3 and MaxViT at these widths too), and a
+    parity test on them would not notice an importer that ignores its input."""
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
     return model
+
+
+class ScaledResNet(resnet.ResNet):
+    """torchvision's ResNet with stage widths of its own choosing (its BasicBlock/Bottleneck and _make_layer wiring;
+    ResNet's constructor fixes the widths at 64-512)."""
+
+    def __init__(self, block, layers, widths=(4, 8, 16, 32), groups=1, width_per_group=64):
+        nn.Module.__init__(self)
+        self._norm_layer = nn.BatchNorm2d
+        self.inplanes, self.dilation, self.groups, self.base_width = widths[0], 1, groups, width_per_group
+        self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(self.inplanes)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(block, widths[0], layers[0])
+        self.layer2 = self._make_layer(block, widths[1], layers[1], stride=2)
+        self.layer3 = self._make_layer(block, widths[2], layers[2], stride=2)
+        self.layer4 = self._make_layer(block, widths[3], layers[3], stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(widths[3] * block.expansion, CLASSES)
+
+
+def small_vgg11_bn():
+    """VGG-11-BN's layer pattern (A) at 1/16 width, with a small classifier on a 1×1 pool (torchvision's is 512·7·7 →
+    4096 → 4096)."""
+    cfg = [4, "M", 8, "M", 16, 16, "M", 32, 32, "M", 32, 32, "M"]
+    model = vgg.VGG(vgg.make_layers(cfg, batch_norm=True), num_classes=CLASSES)
+    model.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+    model.classifier = nn.Sequential(nn.Linear(32, 32), nn.ReLU(True), nn.Dropout(), nn.Linear(32, 32), nn.ReLU(True),
+                                     nn.Dropout(), nn.Linear(32, CLASSES))
+    return model
+
+
+def small_alexnet():
+    """AlexNet's five convolutions and three pools at 1/8 width; the 6×6 pool becomes 1×1 (the exporter only writes
+    adaptive pooling whose output divides its input, so the 6×6 pool needs 224 px inputs)."""
+    model = AlexNet(num_classes=CLASSES)
+    model.features = nn.Sequential(
+        nn.Conv2d(3, 8, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+        nn.Conv2d(8, 24, kernel_size=5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+        nn.Conv2d(24, 48, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+        nn.Conv2d(48, 32, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+        nn.Conv2d(32, 32, kernel_size=3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+    model.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+    model.classifier = nn.Sequential(nn.Dropout(), nn.Linear(32, 64), nn.ReLU(inplace=True), nn.Dropout(),
+                                     nn.Linear(64, 64), nn.ReLU(inplace=True), nn.Linear(64, CLASSES))
+    return he_init(model)
+
+
+def small_squeezenet1_1():
+    """SqueezeNet 1.1's layout (its Fire modules, ceil-mode pools, convolutional classifier) at 1/4 width."""
+    model = squeezenet.SqueezeNet(version="1_1", num_classes=CLASSES)
+    fire = squeezenet.Fire
+    model.features = nn.Sequential(
+        nn.Conv2d(3, 16, kernel_size=3, stride=2), nn.ReLU(inplace=True),
+        nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True), fire(16, 4, 16, 16), fire(32, 4, 16, 16),
+        nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True), fire(32, 8, 32, 32), fire(64, 8, 32, 32),
+        nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True), fire(64, 12, 48, 48), fire(96, 12, 48, 48),
+        fire(96, 16, 64, 64), fire(128, 16, 64, 64))
+    model.classifier = nn.Sequential(nn.Dropout(p=0.5), nn.Conv2d(128, CLASSES, kernel_size=1), nn.ReLU(inplace=True),
+                                     nn.AdaptiveAvgPool2d((1, 1)))
+    return he_init(model)
+
+
+def scaled_googlenet(divisor=16):
+    """torchvision's GoogLeNet with every convolution 1/divisor as wide (its Inception blocks and wiring)."""
+
+    def conv_block(in_channels, out_channels, **kwargs):
+        scaled_in = in_channels if in_channels == 3 else max(1, in_channels // divisor)
+        return GoogLeNetConv(scaled_in, max(1, out_channels // divisor), **kwargs)
+
+    blocks = [conv_block, partial(GoogLeNetInception, conv_block=conv_block), GoogLeNetAux]
+    model = GoogLeNet(num_classes=CLASSES, aux_logits=False, transform_input=True, init_weights=False,
+                                blocks=blocks)
+    model.fc = nn.Linear(1024 // divisor, CLASSES)
+    return he_init(model)
 
 
 def mobilenet_v3_small():
@@ -148,12 +239,25 @@ class OpsResize(nn.Module):
 
 MODELS = {
     # name: (family, constructor, input [C,H,W])
+    "resnet18": ("ResNet-18 (BasicBlock [2,2,2,2], widths 4-32)",
+                 lambda: ScaledResNet(resnet.BasicBlock, [2, 2, 2, 2]), (3, 32, 32)),
+    "resnet50": ("ResNet-50 (Bottleneck [1,1,1,1], widths 4-32)",
+                 lambda: ScaledResNet(resnet.Bottleneck, [1, 1, 1, 1]), (3, 32, 32)),
+    "resnext50": ("ResNeXt-50 (Bottleneck, 4 groups of width 16 per 64)",
+                  lambda: ScaledResNet(resnet.Bottleneck, [1, 1, 1, 1], groups=4, width_per_group=16), (3, 32, 32)),
+    "vgg11_bn": ("VGG-11-BN (1/16 width)", small_vgg11_bn, (3, 32, 32)),
+    "alexnet": ("AlexNet (1/8 width)", small_alexnet, (3, 64, 64)),
+    "squeezenet1_1": ("SqueezeNet 1.1 (1/4 width)", small_squeezenet1_1, (3, 64, 64)),
+    "densenet121": ("DenseNet (growth 4, blocks [2,2], 8 initial features)",
+                    lambda: densenet.DenseNet(growth_rate=4, block_config=(2, 2), num_init_features=8, bn_size=2,
+                                              num_classes=CLASSES), (3, 32, 32)),
+    "googlenet": ("GoogLeNet (1/16 width, transform_input)", scaled_googlenet, (3, 64, 64)),
     "inception_v3": ("Inception-v3 (1/16 width, transform_input)", scaled_inception, (3, 75, 75)),
     "mobilenet_v2": ("MobileNet V2", lambda: mobilenetv2.MobileNetV2(
         num_classes=CLASSES, width_mult=0.25, inverted_residual_setting=[[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 1, 2]]),
         (3, 32, 32)),
-    "mobilenet_v3_small": ("MobileNet V3-small", mobilenet_v3_small, (3, 32, 32)),
-    "mnasnet": ("MNASNet", lambda: MNASNet(0.1, num_classes=CLASSES), (3, 32, 32)),
+    "mobilenet_v3_small": ("MobileNet V3-small", lambda: he_init(mobilenet_v3_small()), (3, 32, 32)),
+    "mnasnet": ("MNASNet", lambda: he_init(MNASNet(0.1, num_classes=CLASSES)), (3, 32, 32)),
     "efficientnet_b0": ("EfficientNet B0", efficientnet_b0, (3, 32, 32)),
     "efficientnet_v2_s": ("EfficientNet V2-S", efficientnet_v2_s, (3, 32, 32)),
     "regnet_x": ("RegNet X", lambda: regnet_model(None), (3, 32, 32)),
@@ -166,9 +270,10 @@ MODELS = {
                                               num_classes=CLASSES), (3, 32, 32)),
     "swin": ("Swin", lambda: SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 1], num_heads=[2, 2],
                                              window_size=[4, 4], num_classes=CLASSES), (3, 36, 36)),
-    "maxvit": ("MaxViT", lambda: MaxVit(input_size=(32, 32), stem_channels=8, partition_size=4, block_channels=[16],
+    "maxvit": ("MaxViT", lambda: he_init(MaxVit(
+        input_size=(32, 32), stem_channels=8, partition_size=4, block_channels=[16],
                                         block_layers=[1], head_dim=8, stochastic_depth_prob=0.0,
-                                        num_classes=CLASSES), (3, 32, 32)),
+                                        num_classes=CLASSES)), (3, 32, 32)),
     "ops_pointwise": ("operators: pointwise, reductions, Einsum, Split, Tile, Range", OpsPointwise, (3, 8, 8)),
     "ops_normalization": ("operators: InstanceNorm, GroupNorm, LayerNorm, Gelu", OpsNormalization, (3, 8, 8)),
     "ops_resize": ("operators: Resize (segmentation-style upsampling)", OpsResize, (3, 12, 12)),
@@ -211,6 +316,8 @@ def main(out_dir):
         logits = model(xr)
         score = logits[torch.arange(BATCH), torch.tensor(classes)].sum()
         (grad,) = torch.autograd.grad(score, xr)
+        spread = logits.detach().std(0).max().item() / logits.detach().abs().max().item()
+        assert spread > 1e-3, f"{name}: the logits barely depend on the input (spread {spread:.1e})"
         save_npy(os.path.join(out_dir, f"{name}.input.npy"), x.numpy())
         save_npy(os.path.join(out_dir, f"{name}.logits.npy"), logits.detach().numpy())
         save_npy(os.path.join(out_dir, f"{name}.grad.npy"), grad.numpy())
