@@ -127,9 +127,10 @@ internal static class CliApp
         var noise = new Option<double>("--noise-std") { Description = "NoiseStd of the I-GOS family in the model input's units (the paper's 0.2 is for ImageNet-normalized input).", DefaultValueFactory = _ => 0.2 };
         var output = new Option<string>("--out", "-o") { Description = "Output folder: results.md (the table) and evaluation.jsonl (per image; a re-run reuses it).", DefaultValueFactory = _ => "igospp-evaluation", HelpName = "DIR" };
         var threads = new Option<int?>("--threads") { Description = "Torch threads.", HelpName = "N" };
+        var shard = new Option<string?>("--shard") { Description = "Evaluate shard i of n (0-based) of the sorted images; 'igospp merge' joins the shards' tables.", HelpName = "i/n" };
         var command = new Command("evaluate", "The Table-1 protocol of docs/results.md on your model and images: several methods, mean deletion and insertion AUC ± standard error, seconds and model images per image; resumable.")
         {
-            model, inputs, methods, classId, preset, size, channels, mean, std, layer, outputName, noise, output, threads,
+            model, inputs, methods, classId, preset, size, channels, mean, std, layer, outputName, noise, output, threads, shard,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Guard(stderr, () =>
         {
@@ -147,6 +148,7 @@ internal static class CliApp
                 OutputName = parse.GetValue(outputName),
                 OutputDirectory = parse.GetValue(output)!,
                 Threads = AtLeast("--threads", parse.GetValue(threads), 1),
+                Shard = parse.GetValue(shard) is { } sh ? ParseShard(sh) : null,
             };
             var noiseStd = parse.GetValue(noise);
             if (!double.IsFinite(noiseStd) || noiseStd < 0) throw new CliException(ExitCodes.Usage, $"--noise-std must be 0 or more, not {noiseStd}.");
@@ -210,7 +212,7 @@ internal static class CliApp
     {
         var output = new Argument<string>("OUT") { Description = "The merged output folder (created)." };
         var shards = new Argument<string[]>("SHARD") { Description = "Output folders of 'igospp explain --shard i/n' runs with the same settings.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("merge", "Merge the output folders of --shard runs into one folder with one results.csv, results.json and index.html.")
+        var command = new Command("merge", "Merge the output folders of --shard runs into one folder: explain folders into one results.csv, results.json and index.html; evaluate folders into one results.md table.")
         {
             output, shards,
         };

@@ -59,6 +59,40 @@ public sealed partial class EvaluateCommandTests
         result.Stderr.Should().Contain("nope").And.Contain("igospp28");
     }
 
+    [Test]
+    public void Evaluate_ShardsMerged_GiveTheTableOfTheWholeRun()
+    {
+        var images = ImageFolder("evaluate-shards", "0-t-shirt-top.png", "4-coat.png", "8-bag.png");
+        var work = Path.Combine(images, "..", Path.GetFileName(images) + "-out");
+        string[] Args(string output, params string[] extra) => [.. new[] { "evaluate", TinyOnnx, images, "--out", output, "--methods", "igospp7,ig" }, .. Fast, .. extra];
+        Run(Args(Path.Combine(work, "s0"), "--shard", "0/2")).ExitCode.Should().Be(0);
+        Run(Args(Path.Combine(work, "s1"), "--shard", "1/2")).ExitCode.Should().Be(0);
+        Run(Args(Path.Combine(work, "whole"))).ExitCode.Should().Be(0);
+
+        var merged = Run("merge", Path.Combine(work, "merged"), Path.Combine(work, "s0"), Path.Combine(work, "s1"));
+
+        merged.ExitCode.Should().Be(0, merged.ToString());
+        File.ReadAllLines(Path.Combine(work, "merged", "evaluation.jsonl")).Should().HaveCount(6);
+        AucColumns(Path.Combine(work, "merged")).Should().Equal(AucColumns(Path.Combine(work, "whole")),
+            "the shards explain each image with the seed of its position in the whole list");
+        File.ReadAllText(Path.Combine(work, "merged", "results.md")).Should().Contain("N = 3 images");
+        // Exactly, per image: the AUCs and the final loss of each explanation (the tiny model's AUCs agree to four
+        // decimals whatever the seed, its losses do not).
+        PerImage(Path.Combine(work, "merged")).Should().BeEquivalentTo(PerImage(Path.Combine(work, "whole")));
+    }
+
+    private static Dictionary<string, string> PerImage(string folder) =>
+        File.ReadAllLines(Path.Combine(folder, "evaluation.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(
+            r => $"{r.GetProperty("Method").GetString()} {r.GetProperty("Image").GetString()}",
+            r => $"{r.GetProperty("Auc").GetRawText()} {(r.GetProperty("Iterations").GetArrayLength() > 0 ? r.GetProperty("Iterations")[r.GetProperty("Iterations").GetArrayLength() - 1].GetRawText() : "")}");
+
+    // Each table row's method and its deletion and insertion AUC (mean ± standard error), without the timing columns.
+    private static List<string> AucColumns(string folder) =>
+        File.ReadAllLines(Path.Combine(folder, "results.md"))
+            .Where(l => l.StartsWith("| ", StringComparison.Ordinal) && l.Contains('±', StringComparison.Ordinal))
+            .Select(l => string.Join("|", l.Split('|').Skip(1).Take(4)))
+            .ToList();
+
     [GeneratedRegex(@"\| [^|]+ \| [^|]+ \| ([0-9.]+) ±")]
     private static partial Regex MeanPattern();
 }

@@ -28,6 +28,7 @@ internal sealed class EvaluateRunner(EvaluateSettings settings, TextWriter stdou
         if (common.ClassId is { } k && k >= classes)
             throw new CliException(ExitCodes.Mismatch, $"--class {k} is outside the model's outputs: it has {classes} classes (0..{classes - 1}).");
         var files = InputFiles.Expand(common.Inputs, common.OutputDirectory);
+        var positions = Enumerable.Range(0, files.Count).Where(i => common.Shard is not { } sh || i % sh.Count == sh.Index).ToList();
 
         string? layer = common.Layer is null ? null : model.Format == "onnx" ? model.ObservedModules[common.Layer] : common.Layer;
         var catalog = MethodCatalog.All(Math.Min(preprocessing.Height, preprocessing.Width), layer, settings.NoiseStd).ToList();
@@ -49,7 +50,7 @@ internal sealed class EvaluateRunner(EvaluateSettings settings, TextWriter stdou
         var images = new List<EvaluationImage>();
         var failures = 0;
         using var scope = torch.NewDisposeScope();
-        for (var i = 0; i < files.Count; i++)
+        foreach (var i in positions)
         {
             torch.Tensor input;
             try
@@ -76,15 +77,37 @@ internal sealed class EvaluateRunner(EvaluateSettings settings, TextWriter stdou
                 classId = logits.argmax(1).item<long>();
             }
 
-            images.Add(new EvaluationImage(i, () => input, classId, files[i].Path));
+            // Index and order are the position in the whole sorted list, so shards reproduce an unsharded run.
+            images.Add(new EvaluationImage(i, () => input, classId, files[i].Path, Order: i));
         }
 
         if (images.Count == 0) throw new CliException(ExitCodes.Mismatch, "No image could be decoded.");
         var table = Path.Combine(common.OutputDirectory, TableFile);
         var log = new ImageLog(Path.Combine(common.OutputDirectory, LogFile), resume: true);
         var description = $"{Path.GetFileName(common.ModelPath)} ({model.Format}, sha256 {model.Sha256}), input {preprocessing.Shape}: {preprocessing.Describe()}";
+        var classText = common.ClassId is { } c ? c.ToString(CultureInfo.InvariantCulture) : "the model's top class";
+        var shardText = common.Shard is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.Index}/{s.Count}") : null;
         var population = string.Create(CultureInfo.InvariantCulture,
-            $"N = {images.Count} images of {string.Join(", ", common.Inputs)}, class = {(common.ClassId is { } c ? $"{c}" : "the model's top class")}");
+            $"N = {images.Count} images of {string.Join(", ", common.Inputs)}{(shardText is null ? "" : $" (shard {shardText})")}, class = {classText}");
+        var imageSize = Math.Min(preprocessing.Height, preprocessing.Width);
+        var info = new EvaluationRunInfo
+        {
+            Model = Path.GetFullPath(common.ModelPath),
+            ModelSha256 = model.Sha256,
+            Description = description,
+            Inputs = common.Inputs,
+            ClassText = classText,
+            ImageSize = imageSize,
+            Layer = layer,
+            NoiseStd = settings.NoiseStd,
+            Methods = settings.Methods,
+            Shard = shardText,
+            Fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n",
+                model.Sha256, description, classText, imageSize.ToString(CultureInfo.InvariantCulture), layer ?? "", settings.NoiseStd.ToString("R", CultureInfo.InvariantCulture),
+                string.Join(",", settings.Methods))))),
+        };
+        Output.AtomicFile.WriteText(Path.Combine(common.OutputDirectory, EvaluationRunInfo.FileName),
+            System.Text.Json.JsonSerializer.Serialize(info, Output.ResultsStore.Json));
         stdout.WriteLine($"Evaluating {methods.Count} method(s) on {images.Count} image(s) with {Path.GetFileName(common.ModelPath)}; writing {Path.GetFullPath(table)}");
 
         var total = methods.Count * images.Count;
@@ -102,7 +125,7 @@ internal sealed class EvaluateRunner(EvaluateSettings settings, TextWriter stdou
                 {
                     if (lineSearch is not null) progress.Message($"  {lineSearch}");
                     ResultsTable.Merge(table, ResultsTable.Render(rows, images.Count, $"igospp {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}",
-                        "igospp", description, Math.Min(preprocessing.Height, preprocessing.Width), population), "igospp");
+                        "igospp", description, imageSize, population), "igospp");
                 },
                 cancellationToken);
             return 0;

@@ -16,6 +16,7 @@ internal static class MergeRunner
     /// (<see cref="ExitCodes.Output"/>).</exception>
     public static int Run(string output, IReadOnlyList<string> shards, TextWriter stdout, TextWriter stderr)
     {
+        if (shards.Count > 0 && Evaluate.EvaluationMerge.IsEvaluation(shards[0])) return Evaluate.EvaluationMerge.Run(output, shards, stdout);
         var outFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
         RunInfo? run = null;
         var byId = new Dictionary<string, (ImageResult Result, string Folder)>(StringComparer.Ordinal);

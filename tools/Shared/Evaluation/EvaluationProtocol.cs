@@ -7,8 +7,10 @@ using static TorchSharp.torch;
 namespace IGOSpp.Evaluation;
 
 /// <summary>One image of an evaluation: a stable index (the resume key with <see cref="Source"/>), the preprocessed
-/// image [C,H,W] (loaded when needed; the caller's dispose scope owns it) and the class to explain.</summary>
-internal sealed record EvaluationImage(int Index, Func<Tensor> Load, long ClassId, string? Source = null);
+/// image [C,H,W] (loaded when needed; the caller's dispose scope owns it), the class to explain, and the order that
+/// seeds the methods (null: the image's position in this run; a shard gives the position in the whole list, so that
+/// shards reproduce the unsharded run).</summary>
+internal sealed record EvaluationImage(int Index, Func<Tensor> Load, long ClassId, string? Source = null, int? Order = null);
 
 /// <summary>
 /// The Table-1 protocol, shared by tools/IGOSpp.Evaluation and <c>igospp evaluate</c> (one implementation): every
@@ -39,25 +41,14 @@ internal static class EvaluationProtocol
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var image = images[j];
-                var record = log.Find(method.Key, method.Settings, image.Index, image.Source) ?? Explain(model, metric, method, j, image, cancellationToken);
+                var record = log.Find(method.Key, method.Settings, image.Index, image.Source) ?? Explain(model, metric, method, image.Order ?? j, image, cancellationToken);
                 if (record.Image is null && image.Source is not null) record = record with { Image = image.Source };
                 records.Add(record);
                 progress(method, j + 1, records);
             }
 
-            var steps = records.SelectMany(r => r.Iterations).Where(t => t.Trials > 0).Select(t => t.Step).Order().ToArray();
-            var trials = records.SelectMany(r => r.Iterations).Select(t => (double)t.Trials).ToArray();
-            var lineSearch = steps.Length > 0
-                ? string.Create(CultureInfo.InvariantCulture,
-                    $"line search: median accepted step {steps[steps.Length / 2]:G3}, line-search trials per iteration (mean) {trials.Average():F2}")
-                : null;
-            var cost = new MethodCost(
-                records.Select(r => r.Seconds).ToList(),
-                records.Select(r => (double)(r.ForwardImages + r.BackwardImages)).ToList(),
-                trials.Length > 0 && steps.Length > 0 ? trials.Average() : double.NaN);
-            foreach (var variant in method.Variants)
-                rows.Add(new ResultRow(variant.Title, method.Resolution, records.Select(r => r.Auc[variant.Title][0]).ToList(),
-                    records.Select(r => r.Auc[variant.Title][1]).ToList(), cost, method.Settings));
+            var (methodRows, lineSearch) = Summarize(method, records);
+            rows.AddRange(methodRows);
             methodDone(rows, lineSearch);
         }
 
@@ -99,5 +90,24 @@ internal static class EvaluationProtocol
             log.Append(record);
             return record;
         }
+    }
+
+    /// <summary>The table rows of one method (one per variant of its map) from its images' records, and a line about
+    /// its line search (null when it has none).</summary>
+    public static (List<ResultRow> Rows, string? LineSearch) Summarize(MethodSpec method, IReadOnlyList<ImageRecord> records)
+    {
+        var steps = records.SelectMany(r => r.Iterations).Where(t => t.Trials > 0).Select(t => t.Step).Order().ToArray();
+        var trials = records.SelectMany(r => r.Iterations).Select(t => (double)t.Trials).ToArray();
+        var lineSearch = steps.Length > 0
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"line search: median accepted step {steps[steps.Length / 2]:G3}, line-search trials per iteration (mean) {trials.Average():F2}")
+            : null;
+        var cost = new MethodCost(
+            records.Select(r => r.Seconds).ToList(),
+            records.Select(r => (double)(r.ForwardImages + r.BackwardImages)).ToList(),
+            trials.Length > 0 && steps.Length > 0 ? trials.Average() : double.NaN);
+        var rows = method.Variants.Select(variant => new ResultRow(variant.Title, method.Resolution, records.Select(r => r.Auc[variant.Title][0]).ToList(),
+            records.Select(r => r.Auc[variant.Title][1]).ToList(), cost, method.Settings)).ToList();
+        return (rows, lineSearch);
     }
 }

@@ -74,6 +74,9 @@ internal sealed class ImageLog
 
     public string FilePath => _path;
 
+    /// <summary>Every record of the log (the last one of each method, settings and image).</summary>
+    public IEnumerable<ImageRecord> Records => _done.Values;
+
     public ImageRecord? Find(string method, string settings, int testIndex, string? image = null) =>
         _done.GetValueOrDefault((method, settings, testIndex, image));
 
