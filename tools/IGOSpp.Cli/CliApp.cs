@@ -113,7 +113,9 @@ internal static class CliApp
     private static Command EvaluateCommand(TextWriter stdout, TextWriter stderr, bool interactive)
     {
         var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file or a TorchScript archive." };
-        var inputs = new Argument<string[]>("INPUT") { Description = "Image files or folders.", Arity = ArgumentArity.OneOrMore };
+        var inputs = new Argument<string[]>("INPUT") { Description = "Image files or folders (or --fashion-mnist).", Arity = ArgumentArity.ZeroOrMore };
+        var fashion = new Option<string?>("--fashion-mnist") { Description = "Evaluate on the Fashion-MNIST test set in DIR (the IDX files; Debian's dataset-fashion-mnist: /usr/share/datasets/fashion-mnist): the first --count correctly classified images, class = the label, as docs/results.md.", HelpName = "DIR" };
+        var count = new Option<int>("--count") { Description = "With --fashion-mnist: how many correctly classified test images.", DefaultValueFactory = _ => 100 };
         var methods = new Option<string?>("--methods") { Description = $"Comma-separated keys of the evaluation's catalog (docs/results.md), e.g. igospp28,igos7,ig,rise,gradcam. Default: {string.Join(",", IGOSpp.Cli.Evaluate.EvaluateSettings.DefaultMethods)}.", HelpName = "KEYS" };
         var classId = new Option<long?>("--class") { Description = "Explain class K in every image (default: each image's top class).", HelpName = "K" };
         var preset = new Option<string>("--preset") { Description = "Preprocessing: imagenet or none (as for explain).", DefaultValueFactory = _ => "imagenet" };
@@ -130,7 +132,7 @@ internal static class CliApp
         var shard = new Option<string?>("--shard") { Description = "Evaluate shard i of n (0-based) of the sorted images; 'igospp merge' joins the shards' tables.", HelpName = "i/n" };
         var command = new Command("evaluate", "The Table-1 protocol of docs/results.md on your model and images: several methods, mean deletion and insertion AUC ± standard error, seconds and model images per image; resumable.")
         {
-            model, inputs, methods, classId, preset, size, channels, mean, std, layer, outputName, noise, output, threads, shard,
+            model, inputs, fashion, count, methods, classId, preset, size, channels, mean, std, layer, outputName, noise, output, threads, shard,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Guard(stderr, () =>
         {
@@ -150,6 +152,11 @@ internal static class CliApp
                 Threads = AtLeast("--threads", parse.GetValue(threads), 1),
                 Shard = parse.GetValue(shard) is { } sh ? ParseShard(sh) : null,
             };
+            var dataset = parse.GetValue(fashion);
+            if ((dataset is null) == (common.Inputs.Count == 0))
+                throw new CliException(ExitCodes.Usage, "Give image files or folders, or --fashion-mnist DIR (one of the two).");
+            if (dataset is not null && common.ClassId is not null)
+                throw new CliException(ExitCodes.Usage, "--class does not apply to --fashion-mnist (the class is the label).");
             var noiseStd = parse.GetValue(noise);
             if (!double.IsFinite(noiseStd) || noiseStd < 0) throw new CliException(ExitCodes.Usage, $"--noise-std must be 0 or more, not {noiseStd}.");
             var settings = new IGOSpp.Cli.Evaluate.EvaluateSettings
@@ -159,6 +166,8 @@ internal static class CliApp
                     ? keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     : IGOSpp.Cli.Evaluate.EvaluateSettings.DefaultMethods,
                 NoiseStd = noiseStd,
+                FashionMnist = dataset,
+                Count = AtLeast("--count", parse.GetValue(count), 1)!.Value,
             };
             return new IGOSpp.Cli.Evaluate.EvaluateRunner(settings, stdout, stderr, interactive).Run(cancellationToken);
         })));

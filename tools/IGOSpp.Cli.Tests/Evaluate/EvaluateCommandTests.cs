@@ -86,6 +86,36 @@ public sealed partial class EvaluateCommandTests
             r => $"{r.GetProperty("Method").GetString()} {r.GetProperty("Image").GetString()}",
             r => $"{r.GetProperty("Auc").GetRawText()} {(r.GetProperty("Iterations").GetArrayLength() > 0 ? r.GetProperty("Iterations")[r.GetProperty("Iterations").GetArrayLength() - 1].GetRawText() : "")}");
 
+    [Test]
+    public void Evaluate_FashionMnist_TakesTheFirstCorrectlyClassifiedTestImagesWithTheirLabels()
+    {
+        if (!IGOSpp.Samples.FashionMnist.IsAvailable(IGOSpp.Samples.FashionMnistSplit.Test))
+            Assert.Ignore("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist; CI installs it).");
+        var output = ImageFolder("evaluate-fmnist");
+
+        var result = Run([.. new[] { "evaluate", TinyOnnx, "--fashion-mnist", IGOSpp.Samples.FashionMnist.DefaultDirectory, "--count", "3", "--methods", "ig", "--out", output }, .. Fast]);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        File.ReadAllText(Path.Combine(output, "results.md")).Should().Contain("the first N = 3 correctly classified Fashion-MNIST test images, class = the label");
+        var records = File.ReadAllLines(Path.Combine(output, "evaluation.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        records.Should().HaveCount(3);
+        using var test = IGOSpp.Samples.FashionMnist.Load(IGOSpp.Samples.FashionMnistSplit.Test, 1000);
+        var labels = test.Labels.to(TorchSharp.torch.ScalarType.Int64).data<long>().ToArray();
+        var indices = records.Select(r => r.GetProperty("TestIndex").GetInt32()).ToList();
+        indices.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        foreach (var r in records)
+            r.GetProperty("Label").GetInt64().Should().Be(labels[r.GetProperty("TestIndex").GetInt32()], "the class explained is the test image's label");
+    }
+
+    [Test]
+    public void Evaluate_NeitherImagesNorFashionMnist_ExitsWithUsage()
+    {
+        var result = Run("evaluate", TinyOnnx, "--methods", "ig");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Stderr.Should().Contain("--fashion-mnist");
+    }
+
     // Each table row's method and its deletion and insertion AUC (mean ± standard error), without the timing columns.
     private static List<string> AucColumns(string folder) =>
         File.ReadAllLines(Path.Combine(folder, "results.md"))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using IGOSpp.Cli.Explain;
 using IGOSpp.Evaluation;
+using IGOSpp.Samples;
 using TorchSharp;
 
 namespace IGOSpp.Cli.Evaluate;
@@ -16,6 +17,84 @@ internal sealed class EvaluateRunner(EvaluateSettings settings, TextWriter stdou
     public const string TableFile = "results.md";
     public const string LogFile = "evaluation.jsonl";
 
+    /// <summary>Decodes the image files (of this shard) once; an image that does not decode is reported and left out.
+    /// Class: --class, else the model's top class. The tensors belong to the caller's dispose scope.</summary>
+    private (List<EvaluationImage> Images, int Failures, string Source) FileImages(LoadedModel model, Preprocessing preprocessing)
+    {
+        var common = settings.Common;
+        var files = InputFiles.Expand(common.Inputs, common.OutputDirectory);
+        var images = new List<EvaluationImage>();
+        var failures = 0;
+        for (var i = 0; i < files.Count; i++)
+        {
+            if (common.Shard is { } sh && i % sh.Count != sh.Index) continue;
+            torch.Tensor input;
+            try
+            {
+                (input, var display) = preprocessing.Load(files[i].Path);
+                display.Dispose();
+            }
+            catch (Exception ex) when (ex is IGOSpp.Imaging.ImageLoadException or FileNotFoundException or ArgumentException)
+            {
+                stderr.WriteLine($"error: {files[i].Path}: {ex.Message}");
+                failures++;
+                continue;
+            }
+
+            var classId = common.ClassId ?? TopClass(model, input);
+            // Index and order are the position in the whole sorted list, so shards reproduce an unsharded run.
+            images.Add(new EvaluationImage(i, () => input, classId, files[i].Path, Order: i));
+        }
+
+        return (images, failures, $"N = {{0}} images of {string.Join(", ", common.Inputs).Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal)}");
+    }
+
+    /// <summary>The protocol of docs/results.md: the first --count correctly classified Fashion-MNIST test images
+    /// (in test-set order; of this shard), class = the label.</summary>
+    private List<EvaluationImage> FashionMnistImages(string directory, LoadedModel model, Preprocessing preprocessing)
+    {
+        LabeledImages test;
+        try
+        {
+            test = FashionMnist.Load(FashionMnistSplit.Test, Math.Min(10_000, settings.Count * 2 + 100), directory);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or DirectoryNotFoundException)
+        {
+            throw new CliException(ExitCodes.Usage, $"--fashion-mnist: {ex.Message}", ex);
+        }
+
+        using (test)
+        {
+            var labels = test.Labels.to(torch.ScalarType.Int64).data<long>().ToArray();
+            var images = new List<EvaluationImage>();
+            var correct = 0;
+            for (var i = 0; i < labels.Length && correct < settings.Count; i++)
+            {
+                torch.Tensor input;
+                using (var local = torch.NewDisposeScope())
+                {
+                    input = preprocessing.Prepare(test.Images[i].unsqueeze(0).to(torch.ScalarType.Float32).div_(255f));
+                    if (TopClass(model, input) != labels[i]) continue; // disposed with the local scope
+                    input.MoveToOuterDisposeScope();
+                }
+
+                var order = correct++;
+                if (settings.Common.Shard is { } sh && order % sh.Count != sh.Index) continue;
+                images.Add(new EvaluationImage(i, () => input, labels[i], Order: order));
+            }
+
+            if (correct < settings.Count) stderr.WriteLine($"warning: only {correct} correctly classified test images among the first {labels.Length}.");
+            return images;
+        }
+    }
+
+    private static long TopClass(LoadedModel model, torch.Tensor input)
+    {
+        using var inference = torch.inference_mode();
+        using var logits = model.Module.call(input.unsqueeze(0));
+        return logits.argmax(1).item<long>();
+    }
+
     public int Run(CancellationToken cancellationToken)
     {
         var common = settings.Common;
@@ -27,9 +106,6 @@ internal sealed class EvaluateRunner(EvaluateSettings settings, TextWriter stdou
         var classes = model.Probe(preprocessing.Channels, preprocessing.Height, preprocessing.Width, preprocessing.Shape);
         if (common.ClassId is { } k && k >= classes)
             throw new CliException(ExitCodes.Mismatch, $"--class {k} is outside the model's outputs: it has {classes} classes (0..{classes - 1}).");
-        var files = InputFiles.Expand(common.Inputs, common.OutputDirectory);
-        var positions = Enumerable.Range(0, files.Count).Where(i => common.Shard is not { } sh || i % sh.Count == sh.Index).ToList();
-
         string? layer = common.Layer is null ? null : model.Format == "onnx" ? model.ObservedModules[common.Layer] : common.Layer;
         var catalog = MethodCatalog.All(Math.Min(preprocessing.Height, preprocessing.Width), layer, settings.NoiseStd).ToList();
         var unknown = settings.Methods.Where(m => catalog.All(c => c.Key != m)).ToList();
@@ -46,56 +122,26 @@ internal sealed class EvaluateRunner(EvaluateSettings settings, TextWriter stdou
             throw new CliException(ExitCodes.Output, $"Output folder '{common.OutputDirectory}' cannot be written: {ex.Message}", ex);
         }
 
-        // Decode every image once up front: an image that does not decode is reported and left out of the table.
-        var images = new List<EvaluationImage>();
-        var failures = 0;
         using var scope = torch.NewDisposeScope();
-        foreach (var i in positions)
-        {
-            torch.Tensor input;
-            try
-            {
-                (input, var display) = preprocessing.Load(files[i].Path);
-                display.Dispose();
-            }
-            catch (Exception ex) when (ex is IGOSpp.Imaging.ImageLoadException or FileNotFoundException or ArgumentException)
-            {
-                stderr.WriteLine($"error: {files[i].Path}: {ex.Message}");
-                failures++;
-                continue;
-            }
-
-            long classId;
-            if (common.ClassId is { } fixedClass)
-            {
-                classId = fixedClass;
-            }
-            else
-            {
-                using var inference = torch.inference_mode();
-                using var logits = model.Module.call(input.unsqueeze(0));
-                classId = logits.argmax(1).item<long>();
-            }
-
-            // Index and order are the position in the whole sorted list, so shards reproduce an unsharded run.
-            images.Add(new EvaluationImage(i, () => input, classId, files[i].Path, Order: i));
-        }
-
+        var (images, failures, source) = settings.FashionMnist is { } dataset
+            ? (FashionMnistImages(dataset, model, preprocessing), 0, $"the first N = {{0}} correctly classified Fashion-MNIST test images")
+            : FileImages(model, preprocessing);
         if (images.Count == 0) throw new CliException(ExitCodes.Mismatch, "No image could be decoded.");
         var table = Path.Combine(common.OutputDirectory, TableFile);
         var log = new ImageLog(Path.Combine(common.OutputDirectory, LogFile), resume: true);
         var description = $"{Path.GetFileName(common.ModelPath)} ({model.Format}, sha256 {model.Sha256}), input {preprocessing.Shape}: {preprocessing.Describe()}";
         var classText = common.ClassId is { } c ? c.ToString(CultureInfo.InvariantCulture) : "the model's top class";
         var shardText = common.Shard is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.Index}/{s.Count}") : null;
-        var population = string.Create(CultureInfo.InvariantCulture,
-            $"N = {images.Count} images of {string.Join(", ", common.Inputs)}{(shardText is null ? "" : $" (shard {shardText})")}, class = {classText}");
+        if (settings.FashionMnist is not null) classText = "the label";
+        var population = string.Format(CultureInfo.InvariantCulture, source, images.Count) +
+                         (shardText is null ? "" : $" (shard {shardText})") + $", class = {classText}";
         var imageSize = Math.Min(preprocessing.Height, preprocessing.Width);
         var info = new EvaluationRunInfo
         {
             Model = Path.GetFullPath(common.ModelPath),
             ModelSha256 = model.Sha256,
             Description = description,
-            Inputs = common.Inputs,
+            Inputs = settings.FashionMnist is { } fm ? [$"Fashion-MNIST test set ({fm})"] : common.Inputs,
             ClassText = classText,
             ImageSize = imageSize,
             Layer = layer,

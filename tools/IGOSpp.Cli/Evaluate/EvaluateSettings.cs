@@ -15,6 +15,12 @@ internal sealed record EvaluateSettings
     /// <summary>NoiseStd of the I-GOS family, in the model input's units.</summary>
     public double NoiseStd { get; init; } = 0.2;
 
+    /// <summary>Evaluate on the Fashion-MNIST test set in this folder (the IDX files) instead of image files.</summary>
+    public string? FashionMnist { get; init; }
+
+    /// <summary>With <see cref="FashionMnist"/>: the first this many correctly classified test images.</summary>
+    public int Count { get; init; } = 100;
+
     /// <summary>The default method keys.</summary>
     public static readonly IReadOnlyList<string> DefaultMethods = ["igospp28", "igosplus28", "igos28", "ig"];
 }

@@ -74,10 +74,41 @@ internal sealed record Preprocessing(int Channels, int Height, int Width, int? R
             display = ImageIO.Load(path, new ImageLoadOptions { Channels = Channels, Resize = (Width, Height) });
         }
 
+        var input = Normalize(display);
+        return (input.MoveToOuterDisposeScope(), display.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Prepares decoded pixels [1 or C, h, w] in [0,1] (e.g. a dataset's images): grey is repeated to RGB when
+    /// the model takes 3 channels; resize (and crop) as for files, but bilinear with antialiasing in torch; normalize.
+    /// The caller owns the returned [C,H,W] model input; <paramref name="pixels"/> is not modified.</summary>
+    public Tensor Prepare(Tensor pixels)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        using var scope = torch.NewDisposeScope();
+        var x = pixels.shape[0] == Channels ? pixels : pixels.shape[0] == 1 ? pixels.expand(Channels, pixels.shape[1], pixels.shape[2]) :
+            throw new ArgumentException($"Expected 1 or {Channels} channels, got {pixels.shape[0]}.", nameof(pixels));
+        var (h, w) = (x.shape[1], x.shape[2]);
+        Tensor display;
+        if (ResizeShorter is { } side)
+        {
+            var scale = (double)side / Math.Min(h, w);
+            var (rh, rw) = (Math.Max(Height, (long)Math.Round(h * scale)), Math.Max(Width, (long)Math.Round(w * scale)));
+            var resized = F.interpolate(x.unsqueeze(0), [rh, rw], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true)[0];
+            display = resized.narrow(1, (rh - Height) / 2, Height).narrow(2, (rw - Width) / 2, Width).clamp(0, 1);
+        }
+        else
+        {
+            display = h == Height && w == Width ? x : F.interpolate(x.unsqueeze(0), [Height, Width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true)[0].clamp(0, 1);
+        }
+
+        return Normalize(display).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Normalize(Tensor display)
+    {
         var mean = torch.tensor(Mean, [Channels, 1, 1]);
         var std = torch.tensor(Std, [Channels, 1, 1]);
-        var input = ((display - mean) / std).contiguous();
-        return (input.MoveToOuterDisposeScope(), display.MoveToOuterDisposeScope());
+        return ((display - mean) / std).contiguous();
     }
 
     /// <summary>E.g. "3x224x224".</summary>
