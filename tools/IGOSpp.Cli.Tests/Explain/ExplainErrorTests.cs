@@ -59,6 +59,19 @@ public sealed class ExplainErrorTests
     }
 
     [Test]
+    public void Explain_LabelsWithTheWrongCount_ExitsWithMismatch()
+    {
+        var images = ImageFolder("labels", "4-coat.png");
+        var labels = Path.Combine(images, "labels.txt");
+        File.WriteAllLines(labels, ["a", "b", "c"]);
+
+        var result = Run([.. new[] { "explain", TinyOnnx, images, "--out", Path.Combine(images, "out"), "--labels", labels }, .. FastTiny]);
+
+        result.ExitCode.Should().Be(4, result.ToString());
+        result.Stderr.Should().Contain("3 names but the model has 5 classes");
+    }
+
+    [Test]
     public void Explain_OutputFolderThatCannotBeCreated_ExitsWithOutputError()
     {
         var images = ImageFolder("unwritable", "4-coat.png");
