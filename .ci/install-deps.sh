@@ -3,6 +3,7 @@
 #  - libstdc++ with GLIBCXX_3.4.32 (libLibTorchSharp.so 0.107 needs it; bookworm's lacks it): taken from
 #    Debian trixie, pinned at priority 100 so nothing else is upgraded from trixie. Only when missing.
 #  - dataset-fashion-mnist (real data for the sample model's tests and the evaluation runner).
+#  - chromium (headless, for the igospp report's browser check).
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -65,4 +66,11 @@ if [ ! -e /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ]; then
   echo "install-deps: installing dataset-fashion-mnist"
   apt_update_once
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq dataset-fashion-mnist >/dev/null
+fi
+
+# Headless Chromium for the igospp report's browser test (IGOSpp.Cli.Tests) and the tool's CI check.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "install-deps: installing chromium"
+  apt_update_once
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
 fi

@@ -8,7 +8,7 @@ namespace IGOSpp.Benchmarks;
 public sealed record ModelCase(string Name, long[] Shape)
 {
     public static readonly ModelCase Small28 = new("small-28", [1, 28, 28]);
-    public static readonly ModelCase ResNet224 = new("resnet18-224", [3, 224, 224]);
+    public static readonly ModelCase ResNet224 = new(UserModel.ComparisonModel.Name, UserModel.ComparisonModel.Shape);
 
     /// <summary>The bundled, trained Fashion-MNIST model on a real test image (needs dataset-fashion-mnist).</summary>
     public static readonly ModelCase FashionMnist = new("fmnist-trained", [1, 28, 28]);

@@ -32,11 +32,10 @@ public static class ModelCommand
             cases.Add(LoadChecked(options));
             if (options.Compare)
             {
-                var builtIn = ModelCase.ResNet224;
-                var compare = options with { Shape = builtIn.Shape };
-                var model = builtIn.Create();
-                var check = UserModelLoader.Check(model, builtIn.Shape, options.Device);
-                cases.Add(new UserModelCase(builtIn.Name + " (built-in)", model, builtIn.Shape, check.PredictedClass, compare));
+                var compare = options with { Shape = ComparisonModel.Shape };
+                var model = ComparisonModel.Create();
+                var check = UserModelLoader.Check(model, ComparisonModel.Shape, options.Device);
+                cases.Add(new UserModelCase(ComparisonModel.Name + " (built-in)", model, ComparisonModel.Shape, check.PredictedClass, compare));
             }
         }
         catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or InvalidDataException or InvalidOperationException)

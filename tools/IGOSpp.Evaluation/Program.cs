@@ -1,10 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using IGOSpp;
 using IGOSpp.Samples;
 using IGOSpp.Evaluation;
-using IGOSpp.Metrics;
 using IGOSpp.Samples.ResNetHead;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -82,75 +79,25 @@ if (chosen.Length < count) Console.Error.WriteLine($"Only {chosen.Length} correc
 
 var group = Arg("--group") ?? (resnet ? modelName : "fashion-mnist");
 var log = new ImageLog(Arg("--log") ?? Path.Combine(root, "out", "evaluation", $"{group}.jsonl"), args.Contains("--resume"));
-var metric = new InsertionDeletionMetric(model);
-var rows = new List<ResultRow>();
-foreach (var method in methods)
-{
-    var records = new List<ImageRecord>();
-    var bar = new ProgressBar(method.Title, chosen.Length);
-    for (var j = 0; j < chosen.Length; j++)
+var images = chosen.Select(index => new EvaluationImage(index, () => all[index], labels[index])).ToList();
+ProgressBar? bar = null;
+EvaluationProtocol.Run(model, methods, images, log,
+    (method, done, records) =>
     {
-        var index = chosen[j];
-        var record = log.Find(method.Key, method.Settings, index) ?? Explain(method, j, index);
-        records.Add(record);
-        bar.Report(j + 1, records.Average(r => r.Auc[method.Variants[0].Title][0]), records.Average(r => r.Auc[method.Variants[0].Title][1]));
-    }
-
-    bar.Done();
-    var steps = records.SelectMany(r => r.Iterations).Where(t => t.Trials > 0).Select(t => t.Step).Order().ToArray();
-    var trials = records.SelectMany(r => r.Iterations).Select(t => (double)t.Trials).ToArray();
-    if (steps.Length > 0)
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  line search: median accepted step {steps[steps.Length / 2]:G3}, line-search trials per iteration (mean) {trials.Average():F2}"));
-    var cost = new MethodCost(
-        records.Select(r => r.Seconds).ToList(),
-        records.Select(r => (double)(r.ForwardImages + r.BackwardImages)).ToList(),
-        trials.Length > 0 && steps.Length > 0 ? trials.Average() : double.NaN);
-    foreach (var variant in method.Variants)
-        rows.Add(new ResultRow(variant.Title, method.Resolution, records.Select(r => r.Auc[variant.Title][0]).ToList(),
-            records.Select(r => r.Auc[variant.Title][1]).ToList(), cost, method.Settings));
-
-    // Written after every method, so a long run that is stopped keeps the methods it finished.
-    ResultsTable.Merge(outPath, ResultsTable.Render(rows, chosen.Length, string.Join(' ', args), group, modelDescription, imageSize), group);
-    Console.WriteLine($"Wrote {rows.Count} rows to {Path.GetFullPath(outPath)}; per-image records in {log.FilePath}.");
-}
+        if (done == 1) bar = new ProgressBar(method.Title, chosen.Length);
+        bar!.Report(done, records.Average(r => r.Auc[method.Variants[0].Title][0]), records.Average(r => r.Auc[method.Variants[0].Title][1]));
+        if (done == chosen.Length) bar.Done();
+    },
+    (rows, lineSearch) =>
+    {
+        if (lineSearch is not null) Console.WriteLine($"  {lineSearch}");
+        // Written after every method, so a long run that is stopped keeps the methods it finished.
+        ResultsTable.Merge(outPath, ResultsTable.Render(rows, chosen.Length, $"dotnet run -c Release --project tools/IGOSpp.Evaluation -- {string.Join(' ', args)}",
+            group, modelDescription, imageSize, $"first N = {chosen.Length} correctly classified Fashion-MNIST test images, class = the label"), group);
+        Console.WriteLine($"Wrote {rows.Count} rows to {Path.GetFullPath(outPath)}; per-image records in {log.FilePath}.");
+    });
 
 return 0;
-
-ImageRecord Explain(MethodSpec method, int order, int index)
-{
-    using var scope = torch.NewDisposeScope();
-    var image = all[index];
-    using var explainer = method.Create(model, order);
-    var clock = Stopwatch.StartNew();
-    using var map = explainer.Explain(image, labels[index]);
-    var seconds = clock.Elapsed.TotalSeconds;
-    var auc = new Dictionary<string, double[]>();
-    foreach (var variant in method.Variants)
-    {
-        var result = metric.Evaluate(image, labels[index], variant.Saliency(map));
-        auc[variant.Title] = [result.DeletionAuc, result.InsertionAuc];
-    }
-
-    var record = new ImageRecord
-    {
-        Method = method.Key,
-        Settings = method.Settings,
-        Order = order,
-        TestIndex = index,
-        Label = labels[index],
-        OriginalScore = map.OriginalScore,
-        Seconds = seconds,
-        ForwardImages = map.Trace.ForwardImages,
-        BackwardImages = map.Trace.BackwardImages,
-        Auc = auc,
-        Iterations = map.Trace.Iterations.Select(t => new IterationRecord(t.Loss, t.StepSize, t.LossAfterStep, t.LineSearchTrials,
-            t.Scores.ToArray(), t.Regularizer, t.PathScoreRatio)).ToArray(),
-        Warnings = map.Warnings.Select(w => w.Kind.ToString()).ToArray(),
-    };
-    log.Append(record);
-    return record;
-}
 
 string? Arg(string name)
 {

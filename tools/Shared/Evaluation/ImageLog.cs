@@ -10,6 +10,11 @@ internal sealed record ImageRecord
     public required string Settings { get; init; }
     public required int Order { get; init; }
     public required int TestIndex { get; init; }
+
+    /// <summary>The image file (igospp evaluate), or null for a Fashion-MNIST test index; part of the resume key, so
+    /// that a folder whose images changed is not matched by position.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Image { get; init; }
     public required long Label { get; init; }
     public required double OriginalScore { get; init; }
     public required double Seconds { get; init; }
@@ -37,7 +42,7 @@ internal sealed class ImageLog
     };
 
     private readonly string _path;
-    private readonly Dictionary<(string Method, string Settings, int TestIndex), ImageRecord> _done = [];
+    private readonly Dictionary<(string Method, string Settings, int TestIndex, string? Image), ImageRecord> _done = [];
 
     public ImageLog(string path, bool resume)
     {
@@ -63,18 +68,21 @@ internal sealed class ImageLog
                 continue; // a line cut by an interrupted write
             }
 
-            if (record is not null) _done[(record.Method, record.Settings, record.TestIndex)] = record;
+            if (record is not null) _done[(record.Method, record.Settings, record.TestIndex, record.Image)] = record;
         }
     }
 
     public string FilePath => _path;
 
-    public ImageRecord? Find(string method, string settings, int testIndex) =>
-        _done.GetValueOrDefault((method, settings, testIndex));
+    /// <summary>Every record of the log (the last one of each method, settings and image).</summary>
+    public IEnumerable<ImageRecord> Records => _done.Values;
+
+    public ImageRecord? Find(string method, string settings, int testIndex, string? image = null) =>
+        _done.GetValueOrDefault((method, settings, testIndex, image));
 
     public void Append(ImageRecord record)
     {
         File.AppendAllText(_path, JsonSerializer.Serialize(record, Json) + "\n");
-        _done[(record.Method, record.Settings, record.TestIndex)] = record;
+        _done[(record.Method, record.Settings, record.TestIndex, record.Image)] = record;
     }
 }

@@ -13,14 +13,22 @@ internal sealed record ResultRow(string Method, string Resolution, List<double> 
 /// <summary>Renders the results table and merges it into docs/results.md between markers (one section per model).</summary>
 internal static class ResultsTable
 {
-    public static string Render(IReadOnlyList<ResultRow> rows, int n, string arguments, string group, string model, int imageSize)
+    /// <param name="rows">The table's rows.</param>
+    /// <param name="n">Images per method.</param>
+    /// <param name="command">The command line that made the table (shown in backquotes).</param>
+    /// <param name="group">The section's name (its markers in the file).</param>
+    /// <param name="model">The model's description.</param>
+    /// <param name="imageSize">The model input's side.</param>
+    /// <param name="population">Which images and classes, e.g. "first N = 100 correctly classified Fashion-MNIST test
+    /// images, class = the label".</param>
+    public static string Render(IReadOnlyList<ResultRow> rows, int n, string command, string group, string model, int imageSize, string population)
     {
         var (begin, end) = Markers(group);
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(begin);
-        sb.AppendLine(inv, $"{model}, first N = {n} correctly classified Fashion-MNIST test images, class = the label.");
-        sb.AppendLine(inv, $"Command: `dotnet run -c Release --project tools/IGOSpp.Evaluation -- {arguments}` on {DateTime.UtcNow:yyyy-MM-dd}, {Machine()}.");
+        sb.AppendLine(inv, $"{model}, {population}.");
+        sb.AppendLine(inv, $"Command: `{command}` on {DateTime.UtcNow:yyyy-MM-dd}, {Machine()}.");
         sb.AppendLine();
         sb.AppendLine("| method | mask | deletion AUC ↓ | insertion AUC ↑ | s / image | model images / image | trials / iteration | settings |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|");
@@ -46,8 +54,12 @@ internal static class ResultsTable
         text = start >= 0 && end > start
             ? text[..start] + section.TrimEnd('\n') + text[(end + stop.Length)..]
             : text.TrimEnd('\n') + "\n\n" + section;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, text);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        // Under a temporary name, then renamed: the file is never seen half written.
+        var temporary = Path.Combine(directory, $".tmp-{Guid.NewGuid():N}-{Path.GetFileName(path)}");
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static (string Begin, string End) Markers(string group) => ($"<!-- evaluation:{group}:begin -->", $"<!-- evaluation:{group}:end -->");
@@ -71,21 +83,4 @@ internal static class ResultsTable
         catch (IOException) { }
         return $"{Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, intra-op threads per explanation {IgosThreading.MaxIntraOpThreads ?? Environment.ProcessorCount}";
     }
-}
-
-/// <summary>A one-line console progress bar (rewritten in place with \r).</summary>
-internal sealed class ProgressBar(string title, int total)
-{
-    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
-
-    public void Report(int done, double deletion, double insertion)
-    {
-        const int width = 30;
-        var filled = (int)Math.Round(width * done / (double)total);
-        var eta = done == 0 ? 0 : _clock.Elapsed.TotalSeconds / done * (total - done);
-        Console.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r{title,-34} [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total}  del {deletion:F4} ins {insertion:F4}  ETA {eta:F0} s   "));
-    }
-
-    public void Done() => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ({_clock.Elapsed.TotalSeconds:F0} s)"));
 }
