@@ -176,6 +176,33 @@ public sealed class SaliencyRendererTests
     }
 
     [Test]
+    public void CurveChart_ResultOfAScoreOutsideTheUnitInterval_WidensTheAxisAndDrawsBothCurves()
+    {
+        // A regression target whose score is 10 × the image mean (0 to 10): the metric's curves leave [0, 1], and the
+        // chart of the result spans their range instead of refusing them.
+        using var scope = torch.NewDisposeScope();
+        var linear = torch.nn.Linear(3 * 8 * 8, 1);
+        using (torch.no_grad())
+        {
+            linear.weight!.fill_(10.0 / (3 * 8 * 8));
+            linear.bias!.zero_();
+        }
+
+        using var model = torch.nn.Sequential(("flatten", torch.nn.Flatten()), ("linear", linear));
+
+        var image = torch.rand(3, 8, 8, generator: new torch.Generator(3));
+        var saliency = torch.arange(64, dtype: torch.ScalarType.Float32).view(8, 8);
+        var result = new Metrics.InsertionDeletionMetric(model).Evaluate(image, Targets.ExplanationTarget.Regression(), saliency,
+            torch.zeros(3, 8, 8));
+        result.InsertionCurve.Max().Should().BeGreaterThan(1, "the score is not a probability");
+
+        using var chart = SaliencyRenderer.CurveChart(result);
+
+        chart.Pixels.Should().Contain(new SKColor(0x1F, 0x77, 0xB4));
+        chart.Pixels.Should().Contain(new SKColor(0xD6, 0x27, 0x28));
+    }
+
+    [Test]
     public void CurveChart_ValueAboveOne_ThrowsArgumentException()
     {
         var act = () => SaliencyRenderer.CurveChart(new[] { 0, 1.2 }, new[] { 1.0, 0 });

@@ -28,27 +28,30 @@ public static partial class SaliencyRenderer
 
         var fractions = Enumerable.Range(0, insertion.Count).Select(i => (double)i / (insertion.Count - 1)).ToArray();
         return Chart(fractions, insertion, deletion, insertionAuc ?? InsertionDeletionResult.AreaUnderCurve(fractions, insertion),
-            deletionAuc ?? InsertionDeletionResult.AreaUnderCurve(fractions, deletion), options ?? CurveChartOptions.Default);
+            deletionAuc ?? InsertionDeletionResult.AreaUnderCurve(fractions, deletion), options ?? CurveChartOptions.Default, (0, 1));
     }
 
     /// <summary>
-    /// Draws the insertion and deletion curves of a metric result at their true fractions of cells, with its AUCs.
+    /// Draws the insertion and deletion curves of a metric result at their true fractions of cells, with its AUCs. The
+    /// y axis spans [0, 1], widened to the curves' range when the target's score leaves it (logits, regression).
     /// </summary>
     /// <param name="result">The metric's result for one map.</param>
     /// <param name="options">Size and title; <see langword="null"/> means defaults.</param>
     /// <returns>An opaque chart bitmap. The caller owns it and must dispose it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="result"/> is null.</exception>
+    /// <exception cref="ArgumentException">A curve with fewer than 2 points or a value that is not finite.</exception>
     public static SKBitmap CurveChart(InsertionDeletionResult result, CurveChartOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(result);
-        CheckCurve(result.InsertionCurve, nameof(result));
-        CheckCurve(result.DeletionCurve, nameof(result));
+        CheckCurve(result.InsertionCurve, nameof(result), unit: false);
+        CheckCurve(result.DeletionCurve, nameof(result), unit: false);
+        var all = result.InsertionCurve.Concat(result.DeletionCurve).ToArray();
         return Chart(result.Fractions, result.InsertionCurve, result.DeletionCurve, result.InsertionAuc, result.DeletionAuc,
-            options ?? CurveChartOptions.Default);
+            options ?? CurveChartOptions.Default, (Math.Min(0, all.Min()), Math.Max(1, all.Max())));
     }
 
     private static SKBitmap Chart(IReadOnlyList<double> fractions, IReadOnlyList<double> insertion, IReadOnlyList<double> deletion,
-        double insertionAuc, double deletionAuc, CurveChartOptions options)
+        double insertionAuc, double deletionAuc, CurveChartOptions options, (double Low, double High) yRange)
     {
         int width = options.Width, height = options.Height;
         float fontSize = Math.Max(10f, height / 28f);
@@ -69,12 +72,13 @@ public static partial class SaliencyRenderer
         for (int t = 0; t <= 4; t++)
         {
             float v = t / 4f;
-            float x = plot.Left + (v * plot.Width), y = plot.Bottom - (v * plot.Height);
+            float x = plot.Left + (v * plot.Width), yTick = plot.Bottom - (v * plot.Height);
             canvas.DrawLine(x, plot.Top, x, plot.Bottom, grid);
-            canvas.DrawLine(plot.Left, y, plot.Right, y, grid);
-            string label = v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
-            canvas.DrawText(label, x, plot.Bottom + (fontSize * 1.3f), SKTextAlign.Center, small, black);
-            canvas.DrawText(label, plot.Left - (fontSize * 0.4f), y + (fontSize * 0.3f), SKTextAlign.Right, small, black);
+            canvas.DrawLine(plot.Left, yTick, plot.Right, yTick, grid);
+            string xLabel = v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+            string yLabel = (yRange.Low + (v * (yRange.High - yRange.Low))).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+            canvas.DrawText(xLabel, x, plot.Bottom + (fontSize * 1.3f), SKTextAlign.Center, small, black);
+            canvas.DrawText(yLabel, plot.Left - (fontSize * 0.4f), yTick + (fontSize * 0.3f), SKTextAlign.Right, small, black);
         }
 
         canvas.DrawRect(plot, axis);
@@ -90,8 +94,8 @@ public static partial class SaliencyRenderer
 
         var insertionColor = new SKColor(0x1F, 0x77, 0xB4);
         var deletionColor = new SKColor(0xD6, 0x27, 0x28);
-        DrawCurve(canvas, plot, fractions, insertion, insertionColor);
-        DrawCurve(canvas, plot, fractions, deletion, deletionColor);
+        DrawCurve(canvas, plot, fractions, insertion, insertionColor, yRange);
+        DrawCurve(canvas, plot, fractions, deletion, deletionColor, yRange);
 
         // Legend in the upper right corner, on a white box so the curves do not hide it.
         string[] labels =
@@ -121,13 +125,14 @@ public static partial class SaliencyRenderer
         return result;
     }
 
-    private static void DrawCurve(SKCanvas canvas, SKRect plot, IReadOnlyList<double> fractions, IReadOnlyList<double> curve, SKColor color)
+    private static void DrawCurve(SKCanvas canvas, SKRect plot, IReadOnlyList<double> fractions, IReadOnlyList<double> curve, SKColor color,
+        (double Low, double High) range)
     {
         using var path = new SKPath();
         for (int i = 0; i < curve.Count; i++)
         {
             float x = plot.Left + (plot.Width * (float)fractions[i]);
-            float y = plot.Bottom - (plot.Height * (float)curve[i]);
+            float y = plot.Bottom - (plot.Height * (float)((curve[i] - range.Low) / (range.High - range.Low)));
             if (i == 0)
             {
                 path.MoveTo(x, y);
@@ -142,7 +147,7 @@ public static partial class SaliencyRenderer
         canvas.DrawPath(path, pen);
     }
 
-    private static void CheckCurve(IReadOnlyList<double> curve, string paramName)
+    private static void CheckCurve(IReadOnlyList<double> curve, string paramName, bool unit = true)
     {
         ArgumentNullException.ThrowIfNull(curve, paramName);
         if (curve.Count < 2)
@@ -152,9 +157,9 @@ public static partial class SaliencyRenderer
 
         for (int i = 0; i < curve.Count; i++)
         {
-            if (!(curve[i] >= 0 && curve[i] <= 1))
+            if (unit ? !(curve[i] >= 0 && curve[i] <= 1) : !double.IsFinite(curve[i]))
             {
-                throw new ArgumentException($"Curve values must be finite and in [0, 1], but point {i} is {curve[i]}.", paramName);
+                throw new ArgumentException($"Curve values must be finite{(unit ? " and in [0, 1]" : "")}, but point {i} is {curve[i]}.", paramName);
             }
         }
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using IGOSpp.Cli.Explain;
 using IGOSpp.Cli.Output;
+using IGOSpp.Targets;
 
 namespace IGOSpp.Cli;
 
@@ -56,6 +57,8 @@ internal static class CliApp
         method.AcceptOnlyFromAmong([.. Methods.Keys]);
         var classId = new Option<long?>("--class") { Description = "Explain class K (0-based) in every image.", HelpName = "K" };
         var top = new Option<bool>("--top") { Description = "Explain each image's top class (the default)." };
+        var score = new Option<string>("--target") { Description = "The class score explained and reported: probability (softmax, the default), logit, or sigmoid (multi-label models).", DefaultValueFactory = _ => "probability", HelpName = "KIND" };
+        score.AcceptOnlyFromAmong("probability", "logit", "sigmoid");
         var preset = new Option<string>("--preset") { Description = "Preprocessing: imagenet (shorter side 256, centre crop 224, RGB, ImageNet mean/std) or none (resize to --size or the model's declared size, mean 0, std 1).", DefaultValueFactory = _ => "imagenet" };
         preset.AcceptOnlyFromAmong("imagenet", "none");
         var size = new Option<string?>("--size") { Description = "Model input size N or HxW (imagenet: the crop; the shorter side is resized to 256/224 of it).", HelpName = "HxW" };
@@ -75,7 +78,7 @@ internal static class CliApp
         var command = new Command("explain", "Explain every image with one method; write per image a panel, the insertion/deletion curves and the maps (.npy), " +
                                              "and results.csv, results.json and index.html.")
         {
-            model, inputs, method, classId, top, preset, size, channels, mean, std, labels, maskSize, iterations, layer, outputName, seed, output, shard, threads,
+            model, inputs, method, classId, top, score, preset, size, channels, mean, std, labels, maskSize, iterations, layer, outputName, seed, output, shard, threads,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -89,6 +92,7 @@ internal static class CliApp
                     Inputs = parse.GetValue(inputs)!,
                     Method = parse.GetValue(method)!,
                     ClassId = NonNegative("--class", parse.GetValue(classId)),
+                    Score = parse.GetValue(score) switch { "logit" => ClassScoreKind.Logit, "sigmoid" => ClassScoreKind.Sigmoid, _ => ClassScoreKind.Probability },
                     Preset = parse.GetValue(preset)!,
                     Size = parse.GetValue(size) is { } s ? ParseSize(s) : null,
                     Channels = parse.GetValue(channels) is { } c ? c is 1 or 3 ? c : throw new CliException(ExitCodes.Usage, $"--channels must be 1 or 3, not {c}.") : null,

@@ -179,6 +179,50 @@ public sealed class ExplainCommandTests
     }
 
     [Test]
+    public void Explain_LogitAndSigmoidTargets_ExplainThatScoreAndReportIt()
+    {
+        var images = ImageFolder("targets", "4-coat.png");
+        // Outputs beside the image folder, so that no run reads another run's pictures as input.
+        string Out(string kind) => images + "-" + kind;
+        string[] Args(string kind) => [.. new[] { "explain", TinyOnnx, images, "--out", Out(kind), "--class", "2", "--target", kind }, .. FastTiny];
+
+        var probability = Run(Args("probability"));
+        var logit = Run(Args("logit"));
+        var sigmoid = Run(Args("sigmoid"));
+
+        foreach (var r in new[] { probability, logit, sigmoid }) r.ExitCode.Should().Be(0, r.ToString());
+        File.ReadAllText(Path.Combine(Out("logit"), "run.json")).Should().Contain("class 2, logit");
+        File.ReadAllText(Path.Combine(Out("probability"), "run.json")).Should().NotContain("logit");
+
+        // The reported probability is the softmax for probability and logit targets and the class's own sigmoid for
+        // sigmoid targets, as the model gives them.
+        float[] logits;
+        using (var scope = torch.NewDisposeScope())
+        using (var model = OnnxModel.Load(TinyOnnx))
+        using (torch.inference_mode())
+        {
+            var image = ImageIO.Load(Path.Combine(images, "4-coat.png"), new ImageLoadOptions { Channels = 3, Resize = (16, 16) });
+            logits = model.call(image.unsqueeze(0))[0].data<float>().ToArray();
+        }
+
+        double Reported(string kind)
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Out(kind), "results.json")));
+            return json.RootElement.GetProperty("images")[0].GetProperty("probability").GetDouble();
+        }
+
+        var softmax = Math.Exp(logits[2]) / logits.Sum(v => Math.Exp(v));
+        Reported("probability").Should().BeApproximately(softmax, 1e-5);
+        Reported("logit").Should().BeApproximately(softmax, 1e-5);
+        Reported("sigmoid").Should().BeApproximately(1 / (1 + Math.Exp(-logits[2])), 1e-5);
+
+        // A different score gives a different optimization, hence a different map.
+        var p = Npy.ReadFloat32(File.ReadAllBytes(Path.Combine(Out("probability"), "images", "4-coat-saliency.npy"))).Values;
+        var l = Npy.ReadFloat32(File.ReadAllBytes(Path.Combine(Out("logit"), "images", "4-coat-saliency.npy"))).Values;
+        p.Zip(l, (a, b) => Math.Abs(a - b)).Max().Should().BeGreaterThan(1e-6f);
+    }
+
+    [Test]
     public void Explain_TorchScriptModel_IsLoadedAndExplained()
     {
         var images = ImageFolder("torchscript", "2-pullover.png");

@@ -5,6 +5,7 @@ using System.Text;
 using IGOSpp.Cli.Output;
 using IGOSpp.Imaging;
 using IGOSpp.Metrics;
+using IGOSpp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,7 +37,8 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
         var (explainer, methodSettings) = Methods.Create(settings, model);
         using var disposeExplainer = explainer as IDisposable;
 
-        var target = settings.ClassId is { } k ? $"class {k}{(labels is null ? "" : $" ({labels[(int)k]})")}" : "top class of each image";
+        var target = (settings.ClassId is { } k ? $"class {k}{(labels is null ? "" : $" ({labels[(int)k]})")}" : "top class of each image") +
+                     (settings.Score == ClassScoreKind.Probability ? "" : $", {settings.Score.ToString().ToLowerInvariant()}");
         var run = new RunInfo
         {
             Tool = $"igospp {typeof(ExplainRunner).Assembly.GetName().Version?.ToString(3)}",
@@ -143,7 +145,13 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
 
         float[] probabilities;
         using (torch.inference_mode())
-            probabilities = torch.softmax(c.Model.Module.call(input.unsqueeze(0)), 1)[0].to_type(ScalarType.Float32).data<float>().ToArray();
+        {
+            // The probability column: the softmax, or each class's own sigmoid when sigmoid scores are explained.
+            var logits = c.Model.Module.call(input.unsqueeze(0));
+            probabilities = (settings.Score == ClassScoreKind.Sigmoid ? torch.sigmoid(logits) : torch.softmax(logits, 1))[0]
+                .to_type(ScalarType.Float32).data<float>().ToArray();
+        }
+
         var top = Array.IndexOf(probabilities, probabilities.Max());
         var classId = settings.ClassId ?? top;
         string Name(long k) => c.Labels is not null && k < c.Labels.Count ? c.Labels[(int)k] : $"class {k}";
@@ -152,7 +160,7 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
         SaliencyMap map;
         try
         {
-            map = c.Explainer.Explain(input, classId, progress, cancellationToken);
+            map = c.Explainer.Explain(input, new ClassTarget(classId, settings.Score), progress, cancellationToken);
         }
         catch (ArgumentException ex)
         {

@@ -1,3 +1,5 @@
+using IGOSpp.Targets;
+
 namespace IGOSpp.Cli.Explain;
 
 /// <summary>The settings of one <c>igospp explain</c> run, as parsed from the command line.</summary>
@@ -14,6 +16,10 @@ internal sealed record ExplainSettings
 
     /// <summary>The class to explain in every image; null explains each image's top class.</summary>
     public long? ClassId { get; init; }
+
+    /// <summary>Which score of the class is explained and reported: its softmax probability (the default), its logit,
+    /// or its sigmoid (multi-label models).</summary>
+    public ClassScoreKind Score { get; init; } = ClassScoreKind.Probability;
 
     /// <summary>Preprocessing preset: imagenet or none.</summary>
     public string Preset { get; init; } = "imagenet";
