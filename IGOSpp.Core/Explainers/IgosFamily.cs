@@ -34,6 +34,9 @@ internal static class IgosFamily
 
         OptionCheck.Require(options.Precision != ModelPrecision.Float16 || input.Images.device.type == DeviceType.CUDA, nameof(options),
             nameof(options.Precision), options.Precision, $"needs a CUDA device (the images are on {input.Images.device.type}); use BFloat16 on the CPU");
+        if (options.Precision != ModelPrecision.Float32 && !AutocastScope.IsSupported)
+            throw new PlatformNotSupportedException(
+                $"Precision {options.Precision} needs libtorch's autocast functions, which were not found on this platform; use Float32.");
         var pass = Math.Min(options.MaxBatchSize, (long)method.Terms.Length * options.IntegrationSteps * input.N);
         var (c, h, w) = (input.Images.shape[1], input.Height, input.Width);
         MemoryBudget.Require(MemoryBudget.PathBatchBytes(pass, c, h, w) + 6 * input.N * c * h * w * sizeof(float),
