@@ -14,8 +14,8 @@ public enum ModelPrecision
 
     /// <summary>
     /// Convolutions and matrix products of the model passes in bfloat16 (libtorch's autocast), the rest of the model in
-    /// float32; the logits are converted back to float32. Faster on CPUs with AMX or AVX-512 BF16 instructions and on
-    /// GPUs; slower on CPUs without them (docs/performance.md).
+    /// float32; the logits are converted back to float32. Meant for CPUs with AMX bfloat16 instructions and for GPUs;
+    /// measure first: on a CPU with AVX-512 BF16 but no AMX it was slower than float32 (docs/performance.md).
     /// </summary>
     BFloat16,
 
