@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace IGOSpp.Benchmarks;
 
 /// <summary>
-/// <c>explain-once [--model resnet18|small] [--mask 28] [--threads N] [--reference]</c>: times one default iGOS++
+/// <c>explain-once [--model resnet18|small] [--mask 28] [--threads N] [--reference] [--precision Float32|BFloat16]</c>: times one default iGOS++
 /// explanation of the class the model predicts (after one untimed forward pass that finds it) and prints wall time,
 /// CPU time, model passes and images.
 /// </summary>
@@ -20,6 +20,7 @@ internal static class ExplainOnce
         var mask = int.Parse(RunnerArgs.Value(args, "--mask") ?? "28", CultureInfo.InvariantCulture);
         if (RunnerArgs.Value(args, "--threads") is { } threads) torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
         var reference = args.Contains("--reference");
+        var precision = Enum.Parse<ModelPrecision>(RunnerArgs.Value(args, "--precision") ?? nameof(ModelPrecision.Float32), ignoreCase: true);
 
         using var net = model == "small" ? SmallCnn.Create() : (nn.Module<Tensor, Tensor>)new ResNet18();
         var shape = model == "small" ? new long[] { 1, 28, 28 } : [3, 224, 224];
@@ -31,7 +32,7 @@ internal static class ExplainOnce
         using (var logits = net.call(image.unsqueeze(0)))
             classId = logits.argmax(1).item<long>();
 
-        var explainer = new IgosPlusPlusExplainer(net, new IgosPlusPlusOptions { MaskSize = mask, Seed = 1 }) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null };
+        var explainer = new IgosPlusPlusExplainer(net, new IgosPlusPlusOptions { MaskSize = mask, Seed = 1, Precision = precision }) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null };
         var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -41,7 +42,7 @@ internal static class ExplainOnce
         var cpu = process.TotalProcessorTime - cpu0;
         var trials = map.Trace.Iterations.Sum(t => t.LineSearchTrials);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"explain-once: model {model} {string.Join('x', shape)}, mask {mask}, loop {(reference ? "reference" : "fused")}, threads {torch.get_num_threads()}: " +
+            $"explain-once: model {model} {string.Join('x', shape)}, mask {mask}, loop {(reference ? "reference" : "fused")}, {precision}, threads {torch.get_num_threads()}: " +
             $"wall {clock.Elapsed.TotalSeconds:F2} s, cpu {cpu.TotalSeconds:F2} s, forward images {map.Trace.ForwardImages}, " +
             $"forward+backward images {map.Trace.BackwardImages}, line-search trials {trials}, final loss {map.Trace.Iterations[^1].Loss:F4}"));
         return 0;

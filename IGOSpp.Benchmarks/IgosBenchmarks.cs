@@ -18,6 +18,10 @@ public abstract class IgosBenchmarks : BenchmarkBase
     [Params("fused", "reference")]
     public string Loop { get; set; } = "fused";
 
+    /// <summary>The type of the model passes (<see cref="IgosOptionsBase.Precision"/>).</summary>
+    [Params(ModelPrecision.Float32, ModelPrecision.BFloat16)]
+    public ModelPrecision Precision { get; set; } = ModelPrecision.Float32;
+
     public static IEnumerable<string> DeviceNames() => Devices.Available();
 
     [GlobalSetup]
@@ -25,7 +29,7 @@ public abstract class IgosBenchmarks : BenchmarkBase
 
     private IgosPlusPlusExplainer Explainer(int iterations)
     {
-        var options = new IgosPlusPlusOptions { MaskSize = Setting.MaskSize, IntegrationSteps = Setting.Steps, Iterations = iterations, Seed = 1 };
+        var options = new IgosPlusPlusOptions { MaskSize = Setting.MaskSize, IntegrationSteps = Setting.Steps, Iterations = iterations, Seed = 1, Precision = Precision };
         if (Smoke.Enabled) options = options with { Iterations = 1, IntegrationSteps = 2, MinStepSize = 100 };
         return new IgosPlusPlusExplainer(Model, options) { ObjectiveSeam = Loop == "reference" ? ReferenceLoopObjective.Seam : null };
     }

@@ -32,6 +32,11 @@ internal static class IgosFamily
                 $"MaskSize {size} is larger than the image ({input.Height}×{input.Width}); use a MaskSize ≤ {Math.Min(input.Height, input.Width)}.",
                 input.ImagesName);
 
+        OptionCheck.Require(options.Precision != ModelPrecision.Float16 || input.Images.device.type == DeviceType.CUDA, nameof(options),
+            nameof(options.Precision), options.Precision, $"needs a CUDA device (the images are on {input.Images.device.type}); use BFloat16 on the CPU");
+        if (options.Precision != ModelPrecision.Float32 && !AutocastScope.IsSupported)
+            throw new PlatformNotSupportedException(
+                $"Precision {options.Precision} needs libtorch's autocast functions, which were not found on this platform; use Float32.");
         var pass = Math.Min(options.MaxBatchSize, (long)method.Terms.Length * options.IntegrationSteps * input.N);
         var (c, h, w) = (input.Images.shape[1], input.Height, input.Width);
         MemoryBudget.Require(MemoryBudget.PathBatchBytes(pass, c, h, w) + 6 * input.N * c * h * w * sizeof(float),
@@ -41,7 +46,10 @@ internal static class IgosFamily
         Tensor baselines;
         using (torch.no_grad()) baselines = BaselineFactory.Create(options.Baseline, input.Images);
         var seed = (long)(options.Seed ?? Random.Shared.Next());
-        var integrator = new IntegratedGradient(model, options.IntegrationSteps, options.NoiseStd, options.Score, options.MaxBatchSize);
+        var integrator = new IntegratedGradient(model, options.IntegrationSteps, options.NoiseStd, options.Score, options.MaxBatchSize)
+        {
+            Precision = options.Precision,
+        };
         using var objective = new IgosObjective(integrator, input.Images, baselines, input.Targets, method, options, seed);
         var initial = options.InitialMask.Create(input.N, size, input.Images.device);
         var start = Enumerable.Repeat(initial, method.MaskCount).ToArray();

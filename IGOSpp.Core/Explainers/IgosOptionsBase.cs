@@ -68,6 +68,15 @@ public abstract record IgosOptionsBase
     public MaskInitialization InitialMask { get; init; } = MaskInitialization.Ones;
 
     /// <summary>
+    /// The type the model passes (the integrated gradient's forward and backward passes and the line-search trials) run
+    /// in. <see cref="ModelPrecision.BFloat16"/> and <see cref="ModelPrecision.Float16"/> use libtorch's autocast: the
+    /// convolutions and matrix products run in the reduced type on casts of the model's float32 weights, which are
+    /// freed after each pass; the model itself is not changed. Masks, accumulated gradients, scores, the line search and
+    /// the regularizer stay float32. Float16 needs a CUDA device. Default <see cref="ModelPrecision.Float32"/>.
+    /// </summary>
+    public ModelPrecision Precision { get; init; } = ModelPrecision.Float32;
+
+    /// <summary>
     /// The behaviour before 2026-12 (kept for comparisons in tests and the evaluation runner, not a public option): one path
     /// noise draw per iteration, shared by the gradient pass, every line-search trial and all terms, instead of new noise
     /// per evaluation and per term. On models whose score collapses under the noise it makes the Armijo test
@@ -92,6 +101,7 @@ public abstract record IgosOptionsBase
         OptionCheck.Require(TvBeta >= 1 && double.IsFinite(TvBeta), paramName, nameof(TvBeta), TvBeta, "must be finite and ≥ 1");
         ValidateMethod(paramName);
         OptionCheck.Require(Enum.IsDefined(Score), paramName, nameof(Score), Score, "is not a known score function");
+        OptionCheck.Require(Enum.IsDefined(Precision), paramName, nameof(Precision), Precision, "is not a known precision");
         OptionCheck.Require(MaxBatchSize >= 1, paramName, nameof(MaxBatchSize), MaxBatchSize, "must be ≥ 1");
         OptionCheck.RequireNotNull(Baseline, paramName, nameof(Baseline));
         OptionCheck.RequireNotNull(InitialMask, paramName, nameof(InitialMask));

@@ -61,6 +61,10 @@ public sealed class IntegratedGradient
     /// <summary>Largest number of images per model pass.</summary>
     public int MaxBatchSize { get; }
 
+    /// <summary>The type the model passes run in (libtorch's autocast for the reduced types); the scores and gradients are
+    /// float32 in every case. Default <see cref="ModelPrecision.Float32"/>.</summary>
+    internal ModelPrecision Precision { get; init; }
+
     /// <summary>Images this instance has pushed through the model forward only.</summary>
     public long ForwardImages { get; private set; }
 
@@ -145,7 +149,10 @@ public sealed class IntegratedGradient
             }
 
             var batch = parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
-            var f = targets[(int)chunk[0].N0].Score(_model.call(batch)); // a pass never mixes images
+            Tensor logits;
+            using (AutocastScope.Enter(Precision, images.device)) logits = _model.call(batch);
+            if (logits.dtype != ScalarType.Float32 && Precision != ModelPrecision.Float32) logits = logits.to(ScalarType.Float32);
+            var f = targets[(int)chunk[0].N0].Score(logits); // a pass never mixes images
             if (computeGradients) BackwardImages += batch.shape[0];
             else ForwardImages += batch.shape[0];
 
