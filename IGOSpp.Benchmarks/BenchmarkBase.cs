@@ -45,7 +45,13 @@ public abstract class BenchmarkBase
             _memory.Dispose();
         }
 
+        DisposeInputs();
         Image?.Dispose();
         Model?.Dispose();
+    }
+
+    /// <summary>Disposes what a benchmark set up besides the model and image (called by the cleanup).</summary>
+    protected virtual void DisposeInputs()
+    {
     }
 }

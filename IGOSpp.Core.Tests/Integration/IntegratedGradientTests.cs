@@ -86,6 +86,69 @@ public sealed class IntegratedGradientTests
     }
 
     [Test]
+    public void Compute_BatchAcrossImages_PacksFullPassesAndMatchesPerImagePasses()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(7);
+        using var inner = TestModels.SmoothCnn();
+        using var model = new BatchRecorder(inner);
+        var image = torch.randn(3, 1, 8, 8);
+        var baseline = torch.zeros(3, 1, 8, 8);
+        var classes = torch.tensor(new long[] { 0, 1, 2 }); // a pass that scored every row with its first image's class fails
+        var u = torch.rand(3, 1, 8, 8);
+        PathTerm[] terms = [new(PathKind.Deletion, u), new(PathKind.Insertion, u, 1)];
+        var perImage = new IntegratedGradient(model, Steps, noiseStd: 0.2, maxBatchSize: 16);
+        var packed = new IntegratedGradient(model, Steps, noiseStd: 0.2, maxBatchSize: 16) { BatchAcrossImages = true };
+
+        using var expected = perImage.Compute(image, baseline, classes, terms, noiseSeed: 3, computeGradients: true);
+        model.Sizes.Should().Equal([10, 10, 10], "each image's 2·5 path images make a pass of their own");
+        model.Sizes.Clear();
+        using var actual = packed.Compute(image, baseline, classes, terms, noiseSeed: 3, computeGradients: true);
+
+        model.Sizes.Should().Equal([16, 14], "30 path images cut into passes of at most 16, across image boundaries");
+        actual.Scores.Should().BeCloseTo(expected.Scores, rtol: 1e-5, atol: 1e-7);
+        for (var t = 0; t < terms.Length; t++) actual.Gradients![t].Should().BeCloseTo(expected.Gradients![t], rtol: 1e-4, atol: 1e-7);
+        packed.BackwardImages.Should().Be(perImage.BackwardImages).And.Be(30);
+    }
+
+    [Test]
+    public void PlanChunks_BatchAcrossImages_CutsOneSequenceImageThenTermThenStep()
+    {
+        using var model = TestModels.SmoothCnn();
+        var packed = new IntegratedGradient(model, steps: 3, maxBatchSize: 4) { BatchAcrossImages = true };
+
+        var chunks = packed.PlanChunks(termCount: 2, n: 2).ToList();
+
+        // Items per image: (t0: k 1..3), (t1: k 1..3); 12 items in passes of 4.
+        chunks.Should().HaveCount(3);
+        chunks[0].Should().Equal(new IntegratedGradient.ChunkGroup(0, 0, 3, 0, 1), new IntegratedGradient.ChunkGroup(1, 0, 1, 0, 1));
+        chunks[1].Should().Equal(new IntegratedGradient.ChunkGroup(1, 1, 3, 0, 1), new IntegratedGradient.ChunkGroup(0, 0, 2, 1, 1));
+        chunks[2].Should().Equal(new IntegratedGradient.ChunkGroup(0, 2, 3, 1, 1), new IntegratedGradient.ChunkGroup(1, 0, 3, 1, 1));
+        new IntegratedGradient(model, steps: 3, maxBatchSize: 4).PlanChunks(2, 2).Should()
+            .HaveCount(4, "without packing each image's 6 items take two passes");
+    }
+
+    /// <summary>Forwards to a model and records the batch size of every pass.</summary>
+    private sealed class BatchRecorder : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> _inner;
+
+        public BatchRecorder(nn.Module<Tensor, Tensor> inner) : base(nameof(BatchRecorder))
+        {
+            _inner = inner;
+            RegisterComponents();
+        }
+
+        public List<long> Sizes { get; } = [];
+
+        public override Tensor forward(Tensor input)
+        {
+            Sizes.Add(input.shape[0]);
+            return _inner.call(input);
+        }
+    }
+
+    [Test]
     public void Compute_SmallCnnWithoutNoise_GradientMatchesCentralFiniteDifferences()
     {
         using var scope = torch.NewDisposeScope();

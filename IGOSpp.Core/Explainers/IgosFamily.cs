@@ -49,6 +49,7 @@ internal static class IgosFamily
         var integrator = new IntegratedGradient(model, options.IntegrationSteps, options.NoiseStd, options.Score, options.MaxBatchSize)
         {
             Precision = options.Precision,
+            BatchAcrossImages = options.BatchAcrossImages,
         };
         using var objective = new IgosObjective(integrator, input.Images, baselines, input.Targets, method, options, seed);
         var initial = options.InitialMask.Create(input.N, size, input.Images.device);

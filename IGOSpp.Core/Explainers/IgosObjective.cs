@@ -133,7 +133,6 @@ internal sealed class IgosObjective : IMaskObjective, IDisposable
         return _l1 * l1 + _l2 * tv;
     }
 
-    /// <summary>Scores [T,N'] and, when asked, ∂score_t/∂U_t per term.</summary>
     /// <summary>The targets of the selected samples (one small host read of the indices, once per line-search trial).</summary>
     private static ExplanationTarget[] Select(IReadOnlyList<ExplanationTarget> targets, Tensor samples)
     {
@@ -141,6 +140,7 @@ internal sealed class IgosObjective : IMaskObjective, IDisposable
         return host.data<long>().Select(i => targets[(int)i]).ToArray();
     }
 
+    /// <summary>Scores [T,N'] and, when asked, ∂score_t/∂U_t per term.</summary>
     private (Tensor Scores, IReadOnlyList<Tensor>? Gradients) Integrate(BaselineBlend blend, IReadOnlyList<ExplanationTarget> targets, PathTerm[] terms,
         long noiseSeed, bool computeGradients, bool fused, CancellationToken cancellationToken)
     {

@@ -77,6 +77,17 @@ public abstract record IgosOptionsBase
     public ModelPrecision Precision { get; init; } = ModelPrecision.Float32;
 
     /// <summary>
+    /// Throughput mode: when explaining several images in one call, a model pass packs the path images of consecutive
+    /// images up to <see cref="MaxBatchSize"/> instead of holding one image's path images only (see
+    /// <see cref="Integration.IntegratedGradient.BatchAcrossImages"/>). It helps where one image's T·S path images (4·S for
+    /// iGOS++) do not fill an efficient pass: small models, GPUs, a large <see cref="MaxBatchSize"/>. The maps are then
+    /// not bit-for-bit equal to the same images explained one at a time: the scores differ by rounding, and a line
+    /// search can take another branch on such a difference. The model must treat the images of a batch independently
+    /// (eval-mode batch normalization). Default false.
+    /// </summary>
+    public bool BatchAcrossImages { get; init; }
+
+    /// <summary>
     /// The behaviour before 2026-12 (kept for comparisons in tests and the evaluation runner, not a public option): one path
     /// noise draw per iteration, shared by the gradient pass, every line-search trial and all terms, instead of new noise
     /// per evaluation and per term. On models whose score collapses under the noise it makes the Armijo test

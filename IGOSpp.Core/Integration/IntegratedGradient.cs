@@ -19,8 +19,9 @@ namespace IGOSpp.Integration;
 /// same seed gives the same scores, and a new seed draws new noise (the I-GOS family draws a new seed for every
 /// evaluation, as the paper does).
 /// <para>All path images of all terms of an image are pushed through the model together, in batches of at most
-/// <see cref="MaxBatchSize"/> images, one forward (and backward) per batch; batches never mix images, so a batched
-/// call gives the same results as explaining each image alone.</para>
+/// <see cref="MaxBatchSize"/> images, one forward (and backward) per batch. By default batches never mix images, so a
+/// batched call gives the same results as explaining each image alone; <see cref="BatchAcrossImages"/> packs the path
+/// images of several images into one pass instead (fewer, fuller passes; results equal to rounding only).</para>
 /// </summary>
 public sealed class IntegratedGradient
 {
@@ -60,6 +61,16 @@ public sealed class IntegratedGradient
 
     /// <summary>Largest number of images per model pass.</summary>
     public int MaxBatchSize { get; }
+
+    /// <summary>
+    /// When true, a model pass packs the path images of consecutive images up to <see cref="MaxBatchSize"/> (throughput
+    /// mode: fewer and fuller passes when an image's T·S path images do not fill a pass, e.g. small models or GPUs). The
+    /// scores and gradients then equal those of per-image passes only up to rounding, because libtorch's kernels round
+    /// differently for different batch compositions. Default false: passes never mix images, and a batched call returns
+    /// bit for bit what each image alone returns. The model must treat the images of a batch independently (eval-mode
+    /// batch normalization, no cross-sample operations).
+    /// </summary>
+    public bool BatchAcrossImages { get; init; }
 
     /// <summary>The type the model passes run in (libtorch's autocast for the reduced types); the scores and gradients are
     /// float32 in every case. Default <see cref="ModelPrecision.Float32"/>.</summary>
@@ -152,7 +163,7 @@ public sealed class IntegratedGradient
             Tensor logits;
             using (AutocastScope.Enter(Precision, images.device)) logits = _model.call(batch);
             if (logits.dtype != ScalarType.Float32 && Precision != ModelPrecision.Float32) logits = logits.to(ScalarType.Float32);
-            var f = targets[(int)chunk[0].N0].Score(logits); // a pass never mixes images
+            var f = ScoreRows(targets, chunk, logits);
             if (computeGradients) BackwardImages += batch.shape[0];
             else ForwardImages += batch.shape[0];
 
@@ -200,16 +211,43 @@ public sealed class IntegratedGradient
         return new IntegratedGradientResult(scores, gradients);
     }
 
+    /// <summary>The class scores of a pass's rows: one target for a pass of one image, each group's own image's target
+    /// when the pass packs several images (<see cref="BatchAcrossImages"/>; the planner's groups then hold one image each).</summary>
+    private static Tensor ScoreRows(IReadOnlyList<ExplanationTarget> targets, List<ChunkGroup> chunk, Tensor logits)
+    {
+        if (chunk.All(g => g.N0 == chunk[0].N0 && g.Count == 1))
+            return targets[(int)chunk[0].N0].Score(logits);
+        var parts = new List<Tensor>(chunk.Count);
+        long offset = 0;
+        foreach (var g in chunk)
+        {
+            if (g.Count != 1) throw new InvalidOperationException("A pass that mixes images must hold one image per group.");
+            var rows = g.K1 - g.K0;
+            parts.Add(targets[(int)g.N0].Score(logits.narrow(0, offset, rows)));
+            offset += rows;
+        }
+
+        return torch.cat(parts, 0);
+    }
+
     /// <summary>
-    /// Splits the T·S·N path images into model passes of at most <see cref="MaxBatchSize"/> images. Passes never mix
-    /// images: the T·S path images of each image are cut exactly as if it were explained alone (items (term t, step k)
-    /// in order, consecutive items packed together), so every model pass of a batched explanation sees the same batch as
-    /// the same image explained by itself, and the results are identical (libtorch kernels may round differently for
-    /// different batch compositions).
+    /// Splits the T·S·N path images into model passes of at most <see cref="MaxBatchSize"/> images. By default passes
+    /// never mix images: the T·S path images of each image are cut exactly as if it were explained alone (items (term t,
+    /// step k) in order, consecutive items packed together), so every model pass of a batched explanation sees the same
+    /// batch as the same image explained by itself, and the results are identical (libtorch kernels may round
+    /// differently for different batch compositions). With <see cref="BatchAcrossImages"/> the items of all images are
+    /// cut as one sequence (image by image, then term, then step), so a pass may hold the end of one image's items and
+    /// the start of the next's.
     /// </summary>
     internal IEnumerable<List<ChunkGroup>> PlanChunks(int termCount, long n)
     {
         var items = termCount * Steps;
+        if (BatchAcrossImages)
+        {
+            foreach (var chunk in PlanAcrossImages(items, n)) yield return chunk;
+            yield break;
+        }
+
         for (long sample = 0; sample < n; sample++)
         {
             for (var j0 = 0; j0 < items; j0 += MaxBatchSize)
@@ -226,6 +264,26 @@ public sealed class IntegratedGradient
 
                 yield return groups;
             }
+        }
+    }
+
+    private IEnumerable<List<ChunkGroup>> PlanAcrossImages(int items, long n)
+    {
+        var total = items * n;
+        for (long j0 = 0; j0 < total; j0 += MaxBatchSize)
+        {
+            var j1 = Math.Min(total, j0 + MaxBatchSize);
+            var groups = new List<ChunkGroup>();
+            for (var j = j0; j < j1;)
+            {
+                var (sample, item) = (j / items, (int)(j % items));
+                var t = item / Steps;
+                var end = Math.Min(j1, sample * items + (t + 1) * Steps);
+                groups.Add(new ChunkGroup(t, item % Steps, item % Steps + (int)(end - j), sample, 1));
+                j = end;
+            }
+
+            yield return groups;
         }
     }
 
