@@ -83,6 +83,9 @@ internal static class MethodCatalog
         yield return Igos("igospp28-trap10", "iGOS++ trapezoid S 10", 28, "Quadrature Trapezoid, IntegrationSteps 10" + noiseNote, o => o with { Quadrature = QuadratureRule.Trapezoid, IntegrationSteps = 10 });
         yield return Igos("igospp28-early", "iGOS++ early stop", 28, $"EarlyStopTolerance {EarlyStopTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}, EarlyStopIterations 2" + noiseNote,
             o => o with { EarlyStopTolerance = EarlyStopTolerance, EarlyStopIterations = 2 });
+        yield return Igos("igospp28-trap10-early", "iGOS++ trapezoid S 10 + early stop", 28,
+            $"Quadrature Trapezoid, IntegrationSteps 10, EarlyStopTolerance {EarlyStopTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}, EarlyStopIterations 2" + noiseNote,
+            o => o with { Quadrature = QuadratureRule.Trapezoid, IntegrationSteps = 10, EarlyStopTolerance = EarlyStopTolerance, EarlyStopIterations = 2 });
         yield return Igos("igospp28-quarternoise", $"iGOS++ NoiseStd {quarter}", 28, $"NoiseStd {quarter} (a quarter of the noise)", o => o with { NoiseStd = noiseStd / 4 });
     }
 }
