@@ -112,6 +112,47 @@ public sealed class IgosQuadratureTests
         map.Trace.ForwardImages.Should().Be(model.ForwardOnlyImages + 1, "the trace counts the clean image's score too");
     }
 
+    /// <summary>
+    /// The line search's L and the gradient pass use one rule: with noise on, the loss of a gradient pass equals the
+    /// loss of a no-gradient evaluation of the same masks at the same (iteration, evaluation), and its direction's
+    /// integrated part is ∂/∂M of the terms the trials compare (checked by central differences with the noise fixed).
+    /// </summary>
+    [TestCaseSource(nameof(Rules))]
+    public void Objective_GradientPassAndTrialsEvaluateTheSameFunction(QuadratureRule rule, int steps)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(12);
+        using var model = TestModels.SmoothCnn();
+        model.eval();
+        var image = torch.randn(1, 1, 8, 8);
+        var options = new IgosOptions { NoiseStd = 0.3, IntegrationSteps = steps, Quadrature = rule, L1 = 0, L2 = 0 };
+        var ig = new IntegratedGradient(model, steps, options.NoiseStd) { Quadrature = rule };
+        using var objective = new IgosObjective(ig, image, new GaussianBlurBaseline().Create(image),
+            [IGOSpp.Targets.ExplanationTarget.ClassProbability(1)], options.ToMethod(), options, 3);
+        var mask = torch.rand(1, 1, 4, 4) * 0.5 + 0.25;
+
+        double Loss(Tensor m)
+        {
+            using var e = objective.Evaluate([m], null, 2, 5, false, CancellationToken.None);
+            return e.Loss[0].to(ScalarType.Float64).item<double>();
+        }
+
+        using var pass = objective.Evaluate([mask], null, 2, 5, true, CancellationToken.None);
+        pass.Loss[0].item<float>().Should().BeApproximately((float)Loss(mask), 1e-6f);
+        var grad = pass.Gradients![0];
+        var scale = grad.abs().max().item<float>();
+        const float eps = 1e-2f;
+        foreach (var (i, j) in new[] { (0, 0), (1, 2), (3, 3) })
+        {
+            var plus = mask.clone();
+            plus[0, 0, i, j] += eps;
+            var minus = mask.clone();
+            minus[0, 0, i, j] -= eps;
+            var fd = (Loss(plus) - Loss(minus)) / (2 * eps);
+            grad[0, 0, i, j].item<float>().Should().BeApproximately((float)fd, 0.02f * scale + 1e-5f, $"cell ({i},{j})");
+        }
+    }
+
     /// <summary>Counts the images it sees with and without gradients after its first call (the clean image's score, which
     /// the explainers take before optimizing) and records the mean of every image of a gradient pass.</summary>
     private sealed class CountingModel : nn.Module<Tensor, Tensor>
