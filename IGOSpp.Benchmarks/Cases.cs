@@ -34,15 +34,27 @@ public sealed record ModelCase(string Name, long[] Shape)
     public override string ToString() => Name;
 }
 
-/// <summary>One benchmark configuration: model, mask size, integration steps.</summary>
-public sealed record IgosCase(ModelCase Model, int MaskSize, int Steps)
+/// <summary>One benchmark configuration: model, mask size, integration steps and their quadrature rule
+/// (<see cref="IgosOptionsBase.Quadrature"/>).</summary>
+public sealed record IgosCase(ModelCase Model, int MaskSize, int Steps, IGOSpp.Integration.QuadratureRule Rule = IGOSpp.Integration.QuadratureRule.RightRiemann)
 {
-    public override string ToString() => $"{Model.Name}/mask{MaskSize}/S{Steps}";
+    public override string ToString() => $"{Model.Name}/mask{MaskSize}/S{Steps}" + Rule switch
+    {
+        IGOSpp.Integration.QuadratureRule.RightRiemann => "",
+        IGOSpp.Integration.QuadratureRule.GaussLegendre => "-GL",
+        _ => "-trap",
+    };
 
+    /// <summary>Per mask: the paper's S = 20 right Riemann sum, S = 10 with the same rule, and Gauss–Legendre with 10 and
+    /// 5 points (issue 19: fewer model passes; docs/performance.md compares their AUC).</summary>
     public static IEnumerable<IgosCase> All(ModelCase model, params int[] masks)
     {
         foreach (var mask in masks)
-            foreach (var steps in new[] { 10, 20 })
-                yield return new IgosCase(model, mask, steps);
+        {
+            yield return new IgosCase(model, mask, 10);
+            yield return new IgosCase(model, mask, 20);
+            yield return new IgosCase(model, mask, 10, IGOSpp.Integration.QuadratureRule.GaussLegendre);
+            yield return new IgosCase(model, mask, 5, IGOSpp.Integration.QuadratureRule.GaussLegendre);
+        }
     }
 }

@@ -29,7 +29,7 @@ public abstract class IgosBenchmarks : BenchmarkBase
 
     private IgosPlusPlusExplainer Explainer(int iterations)
     {
-        var options = new IgosPlusPlusOptions { MaskSize = Setting.MaskSize, IntegrationSteps = Setting.Steps, Iterations = iterations, Seed = 1, Precision = Precision };
+        var options = new IgosPlusPlusOptions { MaskSize = Setting.MaskSize, IntegrationSteps = Setting.Steps, Quadrature = Setting.Rule, Iterations = iterations, Seed = 1, Precision = Precision };
         if (Smoke.Enabled) options = options with { Iterations = 1, IntegrationSteps = 2, MinStepSize = 100 };
         return new IgosPlusPlusExplainer(Model, options) { ObjectiveSeam = Loop == "reference" ? ReferenceLoopObjective.Seam : null };
     }
@@ -57,7 +57,8 @@ public abstract class IgosBenchmarks : BenchmarkBase
     }
 }
 
-/// <summary>Small CNN at 28×28 (the bundled model's size): masks 7 and 28, S = 10 and 20.</summary>
+/// <summary>Small CNN at 28×28 (the bundled model's size): masks 7 and 28, S = 10 and 20 (right Riemann) and 10 and 5
+/// (Gauss–Legendre).</summary>
 public class SmallCnnIgosBenchmarks : IgosBenchmarks
 {
     [ParamsSource(nameof(Cases))]
@@ -66,7 +67,8 @@ public class SmallCnnIgosBenchmarks : IgosBenchmarks
     public static IEnumerable<IgosCase> Cases() => IgosCase.All(ModelCase.Small28, 7, 28);
 }
 
-/// <summary>ResNet-18 shape at 224×224 (random weights): masks 7, 28 and 224, S = 10 and 20.</summary>
+/// <summary>ResNet-18 shape at 224×224 (random weights): masks 7, 28 and 224, S = 10 and 20 (right Riemann) and 10 and 5
+/// (Gauss–Legendre).</summary>
 public class ResNet18IgosBenchmarks : IgosBenchmarks
 {
     [ParamsSource(nameof(Cases))]

@@ -27,6 +27,10 @@ public sealed record IterationTrace(
     /// <see cref="ExplanationWarningKind.NoisyPathScoreCollapse"/>). Later values also reflect what the masks delete.
     /// </summary>
     public double PathScoreRatio { get; init; } = double.NaN;
+
+    /// <summary>max |M' − M| over every cell of every mask: how much this iteration's step changed the masks. Computed
+    /// when an early stop is set (<see cref="IgosOptionsBase.EarlyStopTolerance"/>), else NaN.</summary>
+    public double MaskChange { get; init; } = double.NaN;
 }
 
 /// <summary>The record of an explanation: per-iteration values, time and the work done by the model.</summary>
@@ -73,6 +77,11 @@ public sealed class OptimizationTrace
 
     /// <summary>Per-iteration records, in order (empty for methods that do not iterate).</summary>
     public IReadOnlyList<IterationTrace> Iterations { get; }
+
+    /// <summary>The 0-based index of the last iteration when the early stop (<see cref="IgosOptionsBase.EarlyStopTolerance"/>)
+    /// ended the optimization before its last iteration (the trace then has that many + 1 iterations); null when it ran
+    /// every iteration or the method has no early stop.</summary>
+    public int? StoppedEarlyAt { get; init; }
 
     /// <summary>Wall time of the whole explanation (of the whole batch when images were explained together).</summary>
     public TimeSpan Elapsed { get; }

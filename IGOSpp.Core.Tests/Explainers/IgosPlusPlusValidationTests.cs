@@ -1,4 +1,5 @@
 using FluentAssertions;
+using IGOSpp.Integration;
 using IGOSpp.Perturbation;
 using IGOSpp.Tests.Support;
 using NUnit.Framework;
@@ -34,6 +35,13 @@ public sealed class IgosPlusPlusValidationTests
         yield return new TestCaseData(o with { Score = (ScoreFunction)7 }, "Score");
         yield return new TestCaseData(o with { MaxBatchSize = 0 }, "MaxBatchSize");
         yield return new TestCaseData(o with { Baseline = null! }, "Baseline");
+        yield return new TestCaseData(o with { Quadrature = (QuadratureRule)9 }, "Quadrature");
+        yield return new TestCaseData(o with { Quadrature = QuadratureRule.Trapezoid, IntegrationSteps = 1 }, "IntegrationSteps");
+        yield return new TestCaseData(o with { EarlyStopTolerance = 0 }, "EarlyStopTolerance");
+        yield return new TestCaseData(o with { EarlyStopTolerance = -1e-3 }, "EarlyStopTolerance");
+        yield return new TestCaseData(o with { EarlyStopTolerance = double.NaN }, "EarlyStopTolerance");
+        yield return new TestCaseData(o with { EarlyStopTolerance = double.PositiveInfinity }, "EarlyStopTolerance");
+        yield return new TestCaseData(o with { EarlyStopTolerance = 1e-3, EarlyStopIterations = 0 }, "EarlyStopIterations");
     }
 
     [TestCaseSource(nameof(InvalidOptions))]

@@ -50,6 +50,7 @@ internal static class IgosFamily
         {
             Precision = options.Precision,
             BatchAcrossImages = options.BatchAcrossImages,
+            Quadrature = options.Quadrature,
         };
         using var objective = new IgosObjective(integrator, input.Images, baselines, input.Targets, method, options, seed);
         var initial = options.InitialMask.Create(input.N, size, input.Images.device);
@@ -65,7 +66,10 @@ internal static class IgosFamily
         {
             var iterations = PathScoreDiagnostics.WithPathScoreRatios(result.Traces[i], input.OriginalScores[i]);
             var trace = new OptimizationTrace(iterations, elapsed, integrator.ForwardImages + input.N, integrator.BackwardImages,
-                result.ScoreNames);
+                result.ScoreNames)
+            {
+                StoppedEarlyAt = result.StoppedEarlyAt[i],
+            };
             maps[i] = new SaliencyMap(method.Name, input.ClassIdOf(i), combined[i, 0], 1 - combined[i, 0], input.Height, input.Width, trace,
                 method.MaskCount == 2 ? masks[0][i, 0] : null, method.MaskCount == 2 ? masks[1][i, 0] : null, input.OriginalScores[i],
                 PathScoreDiagnostics.Warnings(iterations, options.NoiseStd), input.Targets[i]);

@@ -1,3 +1,4 @@
+using IGOSpp.Integration;
 using IGOSpp.Internal;
 using IGOSpp.Optimization;
 using IGOSpp.Perturbation;
@@ -22,8 +23,18 @@ public abstract record IgosOptionsBase
     /// <summary>Number of optimization iterations, ≥ 1. Default 15.</summary>
     public int Iterations { get; init; } = 15;
 
-    /// <summary>Number of path points S of the integrated gradient, ≥ 1. Default 20.</summary>
+    /// <summary>Number of path points S of the integrated gradient, ≥ 1 (≥ 2 for <see cref="QuadratureRule.Trapezoid"/>).
+    /// Default 20.</summary>
     public int IntegrationSteps { get; init; } = 20;
+
+    /// <summary>
+    /// How the integrated deletion and insertion scores and their gradients approximate the path integral (one rule for
+    /// the gradient pass and every line-search trial). Each evaluation costs T·S model images per image (T integrated
+    /// terms), whatever the rule. Default <see cref="QuadratureRule.RightRiemann"/>, the paper's α_k = k/S with weights
+    /// 1/S. <see cref="QuadratureRule.GaussLegendre"/> and <see cref="QuadratureRule.Trapezoid"/> with fewer
+    /// <see cref="IntegrationSteps"/> cost fewer model passes; docs/performance.md measures them.
+    /// </summary>
+    public QuadratureRule Quadrature { get; init; } = QuadratureRule.RightRiemann;
 
     /// <summary>Weight λ1 of the L1 term mean|1 − M| (M = Mx⊙My for iGOS++), ≥ 0. Default 1.</summary>
     public double L1 { get; init; } = 1;
@@ -36,6 +47,17 @@ public abstract record IgosOptionsBase
 
     /// <summary>Step rule. Default <see cref="OptimizerKind.LineSearch"/>.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.LineSearch;
+
+    /// <summary>
+    /// Early stop (see <see cref="MaskOptimizerOptions.EarlyStopTolerance"/>): an image stops iterating once the largest
+    /// change of any of its mask cells was below this value in <see cref="EarlyStopIterations"/> consecutive iterations.
+    /// Finite and &gt; 0, or null for no early stop (the paper runs all <see cref="Iterations"/>). Default null.
+    /// </summary>
+    public double? EarlyStopTolerance { get; init; }
+
+    /// <summary>How many consecutive iterations must change the masks by less than <see cref="EarlyStopTolerance"/>
+    /// before an image stops, ≥ 1. Default 2. Ignored without a tolerance.</summary>
+    public int EarlyStopIterations { get; init; } = 2;
 
     /// <summary>Armijo constant, in (0,1). Default 1e-4.</summary>
     public double ArmijoBeta { get; init; } = 1e-4;
@@ -106,6 +128,9 @@ public abstract record IgosOptionsBase
     {
         OptionCheck.Require(MaskSize >= 2, paramName, nameof(MaskSize), MaskSize, "must be ≥ 2");
         OptionCheck.Require(IntegrationSteps >= 1, paramName, nameof(IntegrationSteps), IntegrationSteps, "must be ≥ 1");
+        OptionCheck.Require(Enum.IsDefined(Quadrature), paramName, nameof(Quadrature), Quadrature, "is not a known quadrature rule");
+        OptionCheck.Require(Quadrature != QuadratureRule.Trapezoid || IntegrationSteps >= 2, paramName, nameof(IntegrationSteps), IntegrationSteps,
+            "must be ≥ 2 for the trapezoid rule");
         OptionCheck.Require(L1 >= 0 && double.IsFinite(L1), paramName, nameof(L1), L1, "must be finite and ≥ 0");
         OptionCheck.Require(L2 >= 0 && double.IsFinite(L2), paramName, nameof(L2), L2, "must be finite and ≥ 0");
         OptionCheck.Require(NoiseStd >= 0 && double.IsFinite(NoiseStd), paramName, nameof(NoiseStd), NoiseStd, "must be finite and ≥ 0");
@@ -130,6 +155,8 @@ public abstract record IgosOptionsBase
         StepDecay = StepDecay,
         MinStepSize = MinStepSize,
         LineSearchWarmStart = WarmStart,
+        EarlyStopTolerance = EarlyStopTolerance,
+        EarlyStopIterations = EarlyStopIterations,
     };
 
     /// <summary>Checks the settings only one method has (same rules and exceptions as <see cref="Validate"/>).</summary>

@@ -10,10 +10,11 @@ namespace IGOSpp.Integration;
 /// Integrated scores and integrated gradients of masks along the straight path from the baseline to the masked image,
 /// with Gaussian noise on every path image — the descent direction of I-GOS, iGOS+ and iGOS++.
 /// <code>
-/// Deletion:  D(U)   = (1/S)·Σ_{k=1..S} f( Ĩ + (k/S)·U⊙(I − Ĩ) + ε_k )
-/// Insertion: Ins(U) = (1/S)·Σ_{k=1..S} f( I − (k/S)·U⊙(I − Ĩ) + ε_k )
+/// Deletion:  D(U)   = Σ_{k=1..S} w_k·f( Ĩ + α_k·U⊙(I − Ĩ) + ε_k )
+/// Insertion: Ins(U) = Σ_{k=1..S} w_k·f( I − α_k·U⊙(I − Ĩ) + ε_k )
 /// </code>
-/// f is the class score (softmax probability or sigmoid), ε_k ~ N(0, σ²) per pixel. The gradient returned for a term is
+/// f is the class score (softmax probability or sigmoid), ε_k ~ N(0, σ²) per pixel, and (α_k, w_k) the nodes and
+/// weights of <see cref="Quadrature"/>: by default the paper's right Riemann sum α_k = k/S, w_k = 1/S. The gradient returned for a term is
 /// ∂/∂U of its integrated score. The noise of a term depends only on (noiseSeed, the term's
 /// <see cref="PathTerm.NoiseStream"/>, k): terms with the same stream share it, evaluating the same masks twice with the
 /// same seed gives the same scores, and a new seed draws new noise (the I-GOS family draws a new seed for every
@@ -26,6 +27,9 @@ namespace IGOSpp.Integration;
 public sealed class IntegratedGradient
 {
     private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly QuadratureRule _quadrature;
+    private readonly double[] _nodes;
+    private readonly double[] _weights;
 
     /// <summary>Creates the integrator.</summary>
     /// <param name="model">Classifier [N,C,H,W] → logits [N,K]. It is called with <c>call</c> (hooks fire) and never
@@ -48,10 +52,38 @@ public sealed class IntegratedGradient
         NoiseStd = noiseStd;
         Score = score;
         MaxBatchSize = maxBatchSize;
+        (_nodes, _weights) = Integration.Quadrature.Create(QuadratureRule.RightRiemann, steps);
     }
 
     /// <summary>Number of path points S.</summary>
     public int Steps { get; }
+
+    /// <summary>
+    /// How the path integral is approximated: the nodes α_k and weights w_k of the scores and of their gradients (one
+    /// rule for both, so a line search compares values of the function whose gradient it follows). Path image k
+    /// (1-based) is at node α_k and gets the noise ε_k whatever the rule. Default <see cref="QuadratureRule.RightRiemann"/>
+    /// (the iGOS++ paper's α_k = k/S). <see cref="QuadratureRule.Trapezoid"/> needs S ≥ 2; its node α = 0 is the
+    /// (noisy) baseline or image itself, which costs a model pass and adds nothing to the gradient.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An unknown rule, or the trapezoid rule with S = 1.</exception>
+    public QuadratureRule Quadrature
+    {
+        get => _quadrature;
+        init
+        {
+            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(Quadrature), value, "Unknown quadrature rule.");
+            if (value == QuadratureRule.Trapezoid && Steps < 2)
+                throw new ArgumentOutOfRangeException(nameof(Quadrature), value, $"The trapezoid rule needs at least 2 steps; got {Steps}.");
+            _quadrature = value;
+            (_nodes, _weights) = Integration.Quadrature.Create(value, Steps);
+        }
+    }
+
+    /// <summary>The nodes α_k (k = 1..S, increasing) the path images are placed at.</summary>
+    internal IReadOnlyList<double> Nodes => _nodes;
+
+    /// <summary>The weights w_k of the path images (summing to 1).</summary>
+    internal IReadOnlyList<double> Weights => _weights;
 
     /// <summary>σ of the noise added to each path image.</summary>
     public double NoiseStd { get; }
@@ -143,6 +175,11 @@ public sealed class IntegratedGradient
         var scoreSums = torch.zeros([terms.Count, n], ScalarType.Float32, images.device);
         var gradSums = computeGradients ? new Tensor?[terms.Count] : null;
         using var noise = new PathNoise(noiseSeed, NoiseStd, [1, c, h, w], Steps, images.device);
+        // The right Riemann sum keeps its exact arithmetic (α = k/S in float32, sums ÷ S), so its results do not change;
+        // other rules place path image k at node α_k and weight its score and gradient by w_k.
+        var weighted = _quadrature != QuadratureRule.RightRiemann;
+        var nodes = weighted ? torch.tensor(_nodes, ScalarType.Float32, images.device) : null;
+        var weights = weighted ? torch.tensor(_weights, ScalarType.Float32, images.device) : null;
 
         foreach (var chunk in PlanChunks(terms.Count, n))
         {
@@ -152,8 +189,9 @@ public sealed class IntegratedGradient
             foreach (var g in chunk)
             {
                 var k = g.K1 - g.K0;
-                var a = torch.arange(g.K0 + 1, g.K1 + 1, dtype: ScalarType.Float32, device: images.device)
-                    .div_(Steps).view(k, 1, 1, 1, 1);
+                var a = (weighted
+                    ? nodes!.narrow(0, g.K0, k)
+                    : torch.arange(g.K0 + 1, g.K1 + 1, dtype: ScalarType.Float32, device: images.device).div_(Steps)).view(k, 1, 1, 1, 1);
                 var path = blend.Narrow(g.N0, g.Count).Path(terms[g.Term].Kind, leaves[g.Term].narrow(0, g.N0, g.Count), a);
                 if (noise.Enabled) path = path + noise.Steps(terms[g.Term].NoiseStream, g.K0 + 1, g.K1);
                 parts.Add(path.reshape(k * g.Count, c, h, w));
@@ -164,6 +202,8 @@ public sealed class IntegratedGradient
             using (AutocastScope.Enter(Precision, images.device)) logits = _model.call(batch);
             if (logits.dtype != ScalarType.Float32 && Precision != ModelPrecision.Float32) logits = logits.to(ScalarType.Float32);
             var f = ScoreRows(targets, chunk, logits);
+            if (weighted)
+                f = f * torch.cat(chunk.Select(g => weights!.narrow(0, g.K0, g.K1 - g.K0).repeat_interleave(g.Count)).ToArray(), 0);
             if (computeGradients) BackwardImages += batch.shape[0];
             else ForwardImages += batch.shape[0];
 
@@ -199,12 +239,15 @@ public sealed class IntegratedGradient
         List<Tensor>? gradients = null;
         using (torch.no_grad())
         {
-            scores = scoreSums.div_(Steps).MoveToOuterDisposeScope();
+            scores = (weighted ? scoreSums : scoreSums.div_(Steps)).MoveToOuterDisposeScope();
             if (gradSums is not null)
             {
                 gradients = new List<Tensor>(terms.Count);
                 for (var t = 0; t < terms.Count; t++)
-                    gradients.Add((gradSums[t] ?? torch.zeros_like(leaves[t])).div_(Steps).detach().MoveToOuterDisposeScope());
+                {
+                    var sum = gradSums[t] ?? torch.zeros_like(leaves[t]);
+                    gradients.Add((weighted ? sum : sum.div_(Steps)).detach().MoveToOuterDisposeScope());
+                }
             }
         }
 

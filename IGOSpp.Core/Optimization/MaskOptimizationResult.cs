@@ -6,8 +6,9 @@ namespace IGOSpp.Optimization;
 public sealed class MaskOptimizationResult : IDisposable
 {
     internal MaskOptimizationResult(IReadOnlyList<Tensor> masks, IReadOnlyList<IReadOnlyList<IterationTrace>> traces,
-        IReadOnlyList<string> scoreNames)
+        IReadOnlyList<string> scoreNames, IReadOnlyList<int?>? stoppedEarlyAt = null)
     {
+        StoppedEarlyAt = stoppedEarlyAt ?? new int?[traces.Count];
         Masks = masks;
         Traces = traces;
         ScoreNames = scoreNames;
@@ -18,6 +19,11 @@ public sealed class MaskOptimizationResult : IDisposable
 
     /// <summary>The final masks, each <c>[N,1,h,w]</c> in [0,1], detached. Owned by this result.</summary>
     public IReadOnlyList<Tensor> Masks { get; }
+
+    /// <summary>Per image, the 0-based index of the last iteration it ran when the early stop
+    /// (<see cref="MaskOptimizerOptions.EarlyStopTolerance"/>) ended it before <see cref="MaskOptimizerOptions.Iterations"/>;
+    /// null when it ran every iteration.</summary>
+    public IReadOnlyList<int?> StoppedEarlyAt { get; }
 
     /// <summary>Per image, the per-iteration records.</summary>
     public IReadOnlyList<IReadOnlyList<IterationTrace>> Traces { get; }

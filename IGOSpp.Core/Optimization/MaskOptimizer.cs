@@ -49,9 +49,12 @@ public sealed class MaskOptimizer
         var masks = initialMasks.Select(m => Detached(m.detach().clone())).ToArray();
         Tensor[]? previousTheta = null;
         var lastStep = Enumerable.Repeat(Options.InitialStepSize, (int)n).ToArray();
+        var stoppedAt = new int?[n];
+        var quiet = new int[n];
+        var active = Enumerable.Range(0, (int)n).ToArray();
         try
         {
-            for (var it = 0; it < Options.Iterations; it++)
+            for (var it = 0; it < Options.Iterations && active.Length > 0; it++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Tensor[] next;
@@ -59,34 +62,45 @@ public sealed class MaskOptimizer
                 double meanLoss;
                 using (var scope = torch.NewDisposeScope())
                 {
-                    using var eval = objective.Evaluate(masks, null, it, 0, true, cancellationToken);
+                    // Once images have stopped early, the iteration runs on the others alone: the same per-image values,
+                    // since evaluations never mix images and the noise depends only on (iteration, evaluation).
+                    var everyImage = active.Length == n;
+                    var indices = everyImage ? null : torch.tensor(active.Select(i => (long)i).ToArray(), device: masks[0].device);
+                    var sub = everyImage ? objective : new SubsetObjective(objective, indices!, active.Length);
+                    var subMasks = everyImage ? masks : masks.Select(m => m.index_select(0, indices!)).ToArray();
+                    var subTheta = previousTheta is null || everyImage ? previousTheta : previousTheta.Select(t => t.index_select(0, indices!)).ToArray();
+                    var count = active.Length;
+
+                    using var eval = sub.Evaluate(subMasks, null, it, 0, true, cancellationToken);
                     var gradients = eval.Gradients ?? throw new InvalidOperationException("The objective returned no gradients.");
                     var host = ReadHost(eval, gradients);
-                    CheckFinite(host, it);
+                    CheckFinite(host, it, active);
                     meanLoss = host.Loss.Average();
 
-                    var steps = new double[n];
-                    var after = Enumerable.Repeat(double.NaN, (int)n).ToArray();
-                    var trials = new int[n];
+                    var steps = new double[count];
+                    var after = Enumerable.Repeat(double.NaN, count).ToArray();
+                    var trials = new int[count];
+                    Tensor[] subNext;
+                    Tensor[]? subNewTheta = null;
                     switch (Options.Optimizer)
                     {
                         case OptimizerKind.LineSearch:
                         {
-                            var start = lastStep.Select(WarmStartFrom).ToArray();
+                            var start = active.Select(i => WarmStartFrom(lastStep[i])).ToArray();
                             // The gradient pass's loss is L(M) on its own noise draw: an independent sample of L(M), as
                             // the paper's fresh evaluation of the starting loss is.
-                            var (found, outcomes) = ArmijoLineSearch.Step(objective, masks, gradients, host.Loss, host.GradNorm2,
+                            var (found, outcomes) = ArmijoLineSearch.Step(sub, subMasks, gradients, host.Loss, host.GradNorm2,
                                 start, it, Options, cancellationToken);
-                            next = found;
-                            for (var i = 0; i < n; i++)
+                            subNext = found;
+                            for (var j = 0; j < count; j++)
                             {
-                                steps[i] = outcomes[i].StepSize;
-                                after[i] = outcomes[i].LossAfterStep;
-                                trials[i] = outcomes[i].Trials;
+                                steps[j] = outcomes[j].StepSize;
+                                after[j] = outcomes[j].LossAfterStep;
+                                trials[j] = outcomes[j].Trials;
+                                lastStep[active[j]] = steps[j];
                             }
 
-                            if (after.Where(double.IsFinite).Any()) meanLoss = after.Select((a, i) => double.IsFinite(a) ? a : host.Loss[i]).Average();
-                            lastStep = steps;
+                            if (after.Where(double.IsFinite).Any()) meanLoss = after.Select((a, j) => double.IsFinite(a) ? a : host.Loss[j]).Average();
                             break;
                         }
                         case OptimizerKind.Nesterov:
@@ -94,26 +108,43 @@ public sealed class MaskOptimizer
                             // θ_i = M − α·g; M ← θ_i + e_i·(θ_i − θ_{i−1}), e_i = i/(i+3), θ_{−1} = 0 (e_0 = 0).
                             var e = it / (it + 3.0);
                             using var noGrad = torch.no_grad();
-                            theta = masks.Select((m, j) => m - Options.InitialStepSize * gradients[j]).ToArray();
-                            next = theta.Select((t, j) => previousTheta is null ? t.clamp(0, 1) : (t + e * (t - previousTheta[j])).clamp_(0, 1)).ToArray();
+                            subNewTheta = subMasks.Select((m, j) => m - Options.InitialStepSize * gradients[j]).ToArray();
+                            subNext = subNewTheta.Select((t, j) => subTheta is null ? t.clamp(0, 1) : (t + e * (t - subTheta[j])).clamp_(0, 1)).ToArray();
                             Array.Fill(steps, Options.InitialStepSize);
                             break;
                         }
                         default:
                         {
                             using var noGrad = torch.no_grad();
-                            next = masks.Select((m, j) => (m - Options.InitialStepSize * gradients[j]).clamp_(0, 1)).ToArray();
+                            subNext = subMasks.Select((m, j) => (m - Options.InitialStepSize * gradients[j]).clamp_(0, 1)).ToArray();
                             Array.Fill(steps, Options.InitialStepSize);
                             break;
                         }
                     }
 
-                    for (var i = 0; i < n; i++)
-                        traces[i].Add(new IterationTrace(it, host.Loss[i], host.Scores[i], host.Regularizer[i], steps[i], after[i], trials[i]));
+                    var change = Options.EarlyStopTolerance is null ? null : MaxChange(subMasks, subNext);
+                    for (var j = 0; j < count; j++)
+                    {
+                        traces[active[j]].Add(new IterationTrace(it, host.Loss[j], host.Scores[j], host.Regularizer[j], steps[j], after[j], trials[j])
+                        {
+                            MaskChange = change?[j] ?? double.NaN,
+                        });
+                    }
+
+                    using (torch.no_grad())
+                    {
+                        next = everyImage ? subNext : masks.Select((m, j) => m.index_copy(0, indices!, subNext[j])).ToArray();
+                        if (subNewTheta is not null)
+                        {
+                            theta = everyImage ? subNewTheta
+                                : (previousTheta ?? masks.Select(m => torch.zeros_like(m)).ToArray()).Select((t, j) => t.index_copy(0, indices!, subNewTheta[j])).ToArray();
+                        }
+                    }
 
                     foreach (var m in next) m.DetachFromDisposeScope();
                     if (theta is not null)
                         foreach (var t in theta) t.DetachFromDisposeScope();
+                    if (change is not null) active = StillActive(active, change, quiet, stoppedAt, it);
                 }
 
                 foreach (var m in masks) m.Dispose();
@@ -127,7 +158,7 @@ public sealed class MaskOptimizer
                 progress?.Report(new ExplanationProgress(it + 1, Options.Iterations, meanLoss, clock.Elapsed));
             }
 
-            var result = new MaskOptimizationResult(masks, traces, objective.ScoreNames.ToArray());
+            var result = new MaskOptimizationResult(masks, traces, objective.ScoreNames.ToArray(), stoppedAt);
             masks = [];
             return result;
         }
@@ -136,6 +167,32 @@ public sealed class MaskOptimizer
             foreach (var m in masks) m.Dispose();
             if (previousTheta is not null) foreach (var t in previousTheta) t.Dispose();
         }
+    }
+
+    /// <summary>max |next − masks| over every cell of every mask, per image (one host read).</summary>
+    private static double[] MaxChange(IReadOnlyList<Tensor> masks, Tensor[] next)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var change = masks.Select((m, j) => (next[j] - m).abs().flatten(1).amax(1)).Aggregate(torch.maximum);
+        return change.to(ScalarType.Float64).cpu().data<double>().ToArray();
+    }
+
+    /// <summary>The images that go on after iteration <paramref name="iteration"/>: an image stops once its masks changed by
+    /// less than the tolerance in <see cref="MaskOptimizerOptions.EarlyStopIterations"/> consecutive iterations, unless this
+    /// was the last iteration anyway (then nothing was saved and it is not marked as stopped early).</summary>
+    private int[] StillActive(int[] active, double[] change, int[] quiet, int?[] stoppedAt, int iteration)
+    {
+        var still = new List<int>(active.Length);
+        for (var j = 0; j < active.Length; j++)
+        {
+            var i = active[j];
+            quiet[i] = change[j] < Options.EarlyStopTolerance ? quiet[i] + 1 : 0;
+            if (quiet[i] >= Options.EarlyStopIterations && iteration < Options.Iterations - 1) stoppedAt[i] = iteration;
+            else still.Add(i);
+        }
+
+        return still.ToArray();
     }
 
     /// <summary>Where a line search starts given the previous iteration's step: InitialStepSize without the warm start,
@@ -180,13 +237,14 @@ public sealed class MaskOptimizer
         return new HostValues(loss, gn, scores, regularizer);
     }
 
-    private static void CheckFinite(HostValues host, int iteration)
+    private static void CheckFinite(HostValues host, int iteration, int[] images)
     {
-        for (var i = 0; i < host.Loss.Length; i++)
+        for (var j = 0; j < host.Loss.Length; j++)
         {
-            if (!double.IsFinite(host.Loss[i]) || !double.IsFinite(host.GradNorm2[i]))
+            var i = images[j];
+            if (!double.IsFinite(host.Loss[j]) || !double.IsFinite(host.GradNorm2[j]))
                 throw new ArgumentException(
-                    $"The objective of image {i} is not finite at iteration {iteration} (loss {host.Loss[i]}, ‖g‖² {host.GradNorm2[i]}): " +
+                    $"The objective of image {i} is not finite at iteration {iteration} (loss {host.Loss[j]}, ‖g‖² {host.GradNorm2[j]}): " +
                     "the model returned NaN or infinite scores for perturbed images.", "model");
         }
     }

@@ -27,6 +27,19 @@ public sealed record MaskOptimizerOptions
     /// </summary>
     public bool LineSearchWarmStart { get; init; }
 
+    /// <summary>
+    /// Early stop: an image stops iterating once max |M_{i+1} − M_i| over all its mask cells (the low-resolution masks,
+    /// values in [0,1]) was below this value in <see cref="EarlyStopIterations"/> consecutive iterations; its masks are
+    /// then final and its trace ends there (<see cref="MaskOptimizationResult.StoppedEarlyAt"/>). The other images of a
+    /// batch go on, so a batch still equals its images optimized alone. Finite and &gt; 0, or null for no early stop.
+    /// Default null. Costs one small device-to-host read per iteration when set.
+    /// </summary>
+    public double? EarlyStopTolerance { get; init; }
+
+    /// <summary>How many consecutive iterations must change the masks by less than <see cref="EarlyStopTolerance"/>
+    /// before an image stops, ≥ 1. Default 2. Ignored without a tolerance.</summary>
+    public int EarlyStopIterations { get; init; } = 2;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
     /// <param name="paramName">Name to report for the options object.</param>
     public void Validate(string paramName = "options")
@@ -38,6 +51,9 @@ public sealed record MaskOptimizerOptions
         Check(StepDecay > 0 && StepDecay < 1, nameof(StepDecay), StepDecay, "must be in (0, 1)");
         Check(MinStepSize > 0 && double.IsFinite(MinStepSize), nameof(MinStepSize), MinStepSize, "must be finite and > 0");
         Check(MinStepSize <= InitialStepSize, nameof(MinStepSize), MinStepSize, $"must be ≤ InitialStepSize ({InitialStepSize})");
+        Check(EarlyStopTolerance is null || (EarlyStopTolerance > 0 && double.IsFinite(EarlyStopTolerance.Value)), nameof(EarlyStopTolerance),
+            EarlyStopTolerance!, "must be null (no early stop) or finite and > 0");
+        Check(EarlyStopIterations >= 1, nameof(EarlyStopIterations), EarlyStopIterations, "must be ≥ 1");
 
         void Check(bool ok, string name, object value, string rule)
         {

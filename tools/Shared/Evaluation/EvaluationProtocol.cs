@@ -84,7 +84,7 @@ internal static class EvaluationProtocol
                 BackwardImages = map.Trace.BackwardImages,
                 Auc = auc,
                 Iterations = map.Trace.Iterations.Select(t => new IterationRecord(t.Loss, t.StepSize, t.LossAfterStep, t.LineSearchTrials,
-                    t.Scores.ToArray(), t.Regularizer, t.PathScoreRatio)).ToArray(),
+                    t.Scores.ToArray(), t.Regularizer, t.PathScoreRatio, t.MaskChange)).ToArray(),
                 Warnings = map.Warnings.Select(w => w.Kind.ToString()).ToArray(),
             };
             log.Append(record);

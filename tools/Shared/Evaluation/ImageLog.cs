@@ -25,9 +25,9 @@ internal sealed record ImageRecord
     public string[] Warnings { get; init; } = [];
 }
 
-/// <summary>One iteration of an explanation's trace, as logged.</summary>
+/// <summary>One iteration of an explanation's trace, as logged (MaskChange: NaN unless the method has an early stop).</summary>
 internal sealed record IterationRecord(double Loss, double Step, double LossAfterStep, int Trials, double[] Scores, double Regularizer,
-    double PathScoreRatio);
+    double PathScoreRatio, double MaskChange = double.NaN);
 
 /// <summary>
 /// The runner's per-image log (JSON lines, one file per group): every explained image's AUCs, seconds, model images and

@@ -1,3 +1,4 @@
+using IGOSpp.Integration;
 using IGOSpp.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,6 +15,9 @@ internal sealed record MethodSpec(string Key, string Title, string Resolution, s
 /// <summary>Every method the evaluation runner knows, with the settings used for docs/results.md.</summary>
 internal static class MethodCatalog
 {
+    /// <summary>The early stop's tolerance of the igospp28-early key (max |ΔM| per iteration).</summary>
+    private const double EarlyStopTolerance = 1e-3;
+
     private static Variant Combined(string title) => new(title, m => m.Saliency);
 
     /// <param name="imageSize">Side of the model's input images (full-resolution methods report it).</param>
@@ -71,6 +75,17 @@ internal static class MethodCatalog
         var half = (noiseStd / 2).ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
         var quarter = (noiseStd / 4).ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
         yield return Igos("igospp28-halfnoise", $"iGOS++ NoiseStd {half}", 28, $"NoiseStd {half} (half the noise)", o => o with { NoiseStd = noiseStd / 2 });
+        // Fewer model passes (issue 19): other quadrature rules with fewer path points than the paper's S = 20 right
+        // Riemann sum, and the early stop (docs/performance.md).
+        yield return Igos("igospp28-gl5", "iGOS++ Gauss–Legendre S 5", 28, "Quadrature GaussLegendre, IntegrationSteps 5" + noiseNote, o => o with { Quadrature = QuadratureRule.GaussLegendre, IntegrationSteps = 5 });
+        yield return Igos("igospp28-gl10", "iGOS++ Gauss–Legendre S 10", 28, "Quadrature GaussLegendre, IntegrationSteps 10" + noiseNote, o => o with { Quadrature = QuadratureRule.GaussLegendre, IntegrationSteps = 10 });
+        yield return Igos("igospp28-trap5", "iGOS++ trapezoid S 5", 28, "Quadrature Trapezoid, IntegrationSteps 5" + noiseNote, o => o with { Quadrature = QuadratureRule.Trapezoid, IntegrationSteps = 5 });
+        yield return Igos("igospp28-trap10", "iGOS++ trapezoid S 10", 28, "Quadrature Trapezoid, IntegrationSteps 10" + noiseNote, o => o with { Quadrature = QuadratureRule.Trapezoid, IntegrationSteps = 10 });
+        yield return Igos("igospp28-early", "iGOS++ early stop", 28, $"EarlyStopTolerance {EarlyStopTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}, EarlyStopIterations 2" + noiseNote,
+            o => o with { EarlyStopTolerance = EarlyStopTolerance, EarlyStopIterations = 2 });
+        yield return Igos("igospp28-trap10-early", "iGOS++ trapezoid S 10 + early stop", 28,
+            $"Quadrature Trapezoid, IntegrationSteps 10, EarlyStopTolerance {EarlyStopTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}, EarlyStopIterations 2" + noiseNote,
+            o => o with { Quadrature = QuadratureRule.Trapezoid, IntegrationSteps = 10, EarlyStopTolerance = EarlyStopTolerance, EarlyStopIterations = 2 });
         yield return Igos("igospp28-quarternoise", $"iGOS++ NoiseStd {quarter}", 28, $"NoiseStd {quarter} (a quarter of the noise)", o => o with { NoiseStd = noiseStd / 4 });
     }
 }
