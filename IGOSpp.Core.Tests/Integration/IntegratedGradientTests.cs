@@ -85,8 +85,9 @@ public sealed class IntegratedGradientTests
         fused.BackwardImages.Should().Be(3 * Steps * 3);
     }
 
-    [Test]
-    public void Compute_BatchAcrossImages_PacksFullPassesAndMatchesPerImagePasses()
+    [TestCase(QuadratureRule.RightRiemann)]
+    [TestCase(QuadratureRule.GaussLegendre)]
+    public void Compute_BatchAcrossImages_PacksFullPassesAndMatchesPerImagePasses(QuadratureRule rule)
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(7);
@@ -97,8 +98,8 @@ public sealed class IntegratedGradientTests
         var classes = torch.tensor(new long[] { 0, 1, 2 }); // a pass that scored every row with its first image's class fails
         var u = torch.rand(3, 1, 8, 8);
         PathTerm[] terms = [new(PathKind.Deletion, u), new(PathKind.Insertion, u, 1)];
-        var perImage = new IntegratedGradient(model, Steps, noiseStd: 0.2, maxBatchSize: 16);
-        var packed = new IntegratedGradient(model, Steps, noiseStd: 0.2, maxBatchSize: 16) { BatchAcrossImages = true };
+        var perImage = new IntegratedGradient(model, Steps, noiseStd: 0.2, maxBatchSize: 16) { Quadrature = rule };
+        var packed = new IntegratedGradient(model, Steps, noiseStd: 0.2, maxBatchSize: 16) { Quadrature = rule, BatchAcrossImages = true };
 
         using var expected = perImage.Compute(image, baseline, classes, terms, noiseSeed: 3, computeGradients: true);
         model.Sizes.Should().Equal([10, 10, 10], "each image's 2·5 path images make a pass of their own");
