@@ -97,8 +97,14 @@ public static class KnownArchitectures
     }
 
     /// <inheritdoc cref="Load(string, string, int?, Device?)"/>
-    internal static nn.Module<Tensor, Tensor> Load(string name, string path, int? numClasses, int width) =>
-        LoadWithWidth(Find(name), name, path, numClasses, width, null);
+    internal static nn.Module<Tensor, Tensor> Load(string name, string path, int? numClasses, int width)
+    {
+        var spec = Find(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (numClasses is { } given) ArgumentOutOfRangeException.ThrowIfLessThan(given, 1, nameof(numClasses));
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        return LoadWithWidth(spec, name, path, numClasses, width, null);
+    }
 
     private static nn.Module<Tensor, Tensor> LoadWithWidth(Spec spec, string name, string path, int? numClasses, int width, Device? device)
     {

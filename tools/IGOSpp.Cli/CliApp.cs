@@ -51,7 +51,8 @@ internal static class CliApp
 
     private static Command ExplainCommand(TextWriter stdout, TextWriter stderr, bool interactive)
     {
-        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file, or a TorchScript archive (torch.jit.save). It maps images [N,C,H,W] to class scores [N,K]." };
+        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file, a TorchScript archive (torch.jit.save), or a state dict (.pt/.pth/.safetensors) with --arch. It maps images [N,C,H,W] to class scores [N,K]." };
+        var (arch, archClasses) = ArchitectureOptions();
         var inputs = new Argument<string[]>("INPUT") { Description = "Image files, or folders searched recursively for PNG, JPEG, WebP and BMP files.", Arity = ArgumentArity.OneOrMore };
         var method = new Option<string>("--method", "-m") { Description = "The saliency method.", DefaultValueFactory = _ => "igospp" };
         method.AcceptOnlyFromAmong([.. Methods.Keys]);
@@ -78,7 +79,7 @@ internal static class CliApp
         var command = new Command("explain", "Explain every image with one method; write per image a panel, the insertion/deletion curves and the maps (.npy), " +
                                              "and results.csv, results.json and index.html.")
         {
-            model, inputs, method, classId, top, score, preset, size, channels, mean, std, labels, maskSize, iterations, layer, outputName, seed, output, shard, threads,
+            model, arch, archClasses, inputs, method, classId, top, score, preset, size, channels, mean, std, labels, maskSize, iterations, layer, outputName, seed, output, shard, threads,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -89,6 +90,8 @@ internal static class CliApp
                 var settings = new ExplainSettings
                 {
                     ModelPath = parse.GetValue(model)!,
+                    Architecture = parse.GetValue(arch),
+                    ArchitectureClasses = AtLeast("--classes", parse.GetValue(archClasses), 2),
                     Inputs = parse.GetValue(inputs)!,
                     Method = parse.GetValue(method)!,
                     ClassId = NonNegative("--class", parse.GetValue(classId)),
@@ -116,7 +119,8 @@ internal static class CliApp
 
     private static Command EvaluateCommand(TextWriter stdout, TextWriter stderr, bool interactive)
     {
-        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file or a TorchScript archive." };
+        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file, a TorchScript archive, or a state dict with --arch." };
+        var (arch, archClasses) = ArchitectureOptions();
         var inputs = new Argument<string[]>("INPUT") { Description = "Image files or folders (or --fashion-mnist).", Arity = ArgumentArity.ZeroOrMore };
         var fashion = new Option<string?>("--fashion-mnist") { Description = "Evaluate on the Fashion-MNIST test set in DIR (the IDX files; Debian's dataset-fashion-mnist: /usr/share/datasets/fashion-mnist): the first --count correctly classified images, class = the label, as docs/results.md.", HelpName = "DIR" };
         var count = new Option<int>("--count") { Description = "With --fashion-mnist: how many correctly classified test images.", DefaultValueFactory = _ => 100 };
@@ -136,13 +140,15 @@ internal static class CliApp
         var shard = new Option<string?>("--shard") { Description = "Evaluate shard i of n (0-based) of the sorted images; 'igospp merge' joins the shards' tables.", HelpName = "i/n" };
         var command = new Command("evaluate", "The Table-1 protocol of docs/results.md on your model and images: several methods, mean deletion and insertion AUC ± standard error, seconds and model images per image; resumable.")
         {
-            model, inputs, fashion, count, methods, classId, preset, size, channels, mean, std, layer, outputName, noise, output, threads, shard,
+            model, arch, archClasses, inputs, fashion, count, methods, classId, preset, size, channels, mean, std, layer, outputName, noise, output, threads, shard,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Guard(stderr, () =>
         {
             var common = new ExplainSettings
             {
                 ModelPath = parse.GetValue(model)!,
+                Architecture = parse.GetValue(arch),
+                ArchitectureClasses = AtLeast("--classes", parse.GetValue(archClasses), 2),
                 Inputs = parse.GetValue(inputs)!,
                 ClassId = NonNegative("--class", parse.GetValue(classId)),
                 Preset = parse.GetValue(preset)!,
@@ -233,6 +239,17 @@ internal static class CliApp
             MergeRunner.Run(parse.GetValue(output)!, parse.GetValue(shards)!, stdout, stderr))));
         return command;
     }
+
+    /// <summary>--arch and --classes: the architecture of a state dict model file and its number of classes.</summary>
+    private static (Option<string?> Architecture, Option<int?> Classes) ArchitectureOptions() =>
+    (
+        new Option<string?>("--arch")
+        {
+            Description = $"For a state dict MODEL (torch.save(model.state_dict()) .pt/.pth, or .safetensors): its TorchVision architecture, one of {string.Join(", ", IGOSpp.Models.KnownArchitectures.Names)}.",
+            HelpName = "NAME",
+        },
+        new Option<int?>("--classes") { Description = "With --arch: the number of classes K (default: read from the classifier's weight in the file).", HelpName = "K" }
+    );
 
     /// <summary>Runs a command body: a <see cref="CliException"/> becomes its message and exit code, anything else
     /// a message with the stack trace and exit code 1.</summary>

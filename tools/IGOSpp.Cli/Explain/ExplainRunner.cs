@@ -26,7 +26,8 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
         torch.set_num_threads(threads);
         IgosThreading.MaxIntraOpThreads = threads;
 
-        using var model = LoadedModel.Load(settings.ModelPath, settings.Method == "gradcam" ? settings.Layer : null, settings.OutputName);
+        using var model = LoadedModel.Load(settings.ModelPath, settings.Method == "gradcam" ? settings.Layer : null, settings.OutputName,
+            settings.Architecture, settings.ArchitectureClasses);
         var preprocessing = Preprocessing.From(settings, model.DeclaredInput);
         var classes = model.Probe(preprocessing.Channels, preprocessing.Height, preprocessing.Width, preprocessing.Shape);
         if (settings.ClassId is { } fixedClass && fixedClass >= classes)

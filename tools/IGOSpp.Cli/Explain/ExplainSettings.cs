@@ -5,8 +5,16 @@ namespace IGOSpp.Cli.Explain;
 /// <summary>The settings of one <c>igospp explain</c> run, as parsed from the command line.</summary>
 internal sealed record ExplainSettings
 {
-    /// <summary>The model file: ONNX, or TorchScript (a zip archive written by <c>torch.jit.save</c>).</summary>
+    /// <summary>The model file: ONNX, TorchScript (a zip archive written by <c>torch.jit.save</c>), or a state dict with
+    /// <see cref="Architecture"/>.</summary>
     public required string ModelPath { get; init; }
+
+    /// <summary>For a state dict model file: the architecture (a name of <c>KnownArchitectures.Names</c>); null for
+    /// ONNX and TorchScript.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>For a state dict model file: the number of classes; null reads it from the classifier's weight.</summary>
+    public int? ArchitectureClasses { get; init; }
 
     /// <summary>Image files and folders (searched recursively for PNG, JPEG, WebP and BMP files).</summary>
     public required IReadOnlyList<string> Inputs { get; init; }
