@@ -186,7 +186,8 @@ internal static class CliApp
 
     private static Command BenchCommand(TextWriter stderr)
     {
-        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file or a TorchScript archive." };
+        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file, a TorchScript archive, or a state dict with --arch." };
+        var (arch, archClasses) = ArchitectureOptions();
         var input = new Option<string>("--input") { Description = "The shape of one image, CxHxW (e.g. 3x224x224).", Required = true, HelpName = "CxHxW" };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "cuda");
@@ -201,13 +202,26 @@ internal static class CliApp
         var command = new Command("bench", "Benchmark your own model: seconds, model passes and native memory of one iGOS++ explanation, and a recommended batch size " +
                                            "(the 'model' runner of IGOSpp.Benchmarks, docs/benchmarks.md).")
         {
-            model, input, device, mask, steps, iterations, batch, preset, compare, output,
+            model, arch, archClasses, input, device, mask, steps, iterations, batch, preset, compare, output,
         };
         command.SetAction((parse, _) => Task.FromResult(Guard(stderr, () =>
         {
             var path = parse.GetValue(model)!;
             if (!File.Exists(path)) throw new CliException(ExitCodes.Model, $"Model file '{path}' does not exist.");
-            var args = new List<string> { Explain.LoadedModel.IsTorchScript(path) ? "--torchscript" : "--onnx", path, "--input", parse.GetValue(input)!, "--device", parse.GetValue(device)! };
+            var architecture = parse.GetValue(arch);
+            var classes = AtLeast("--classes", parse.GetValue(archClasses), 2);
+            var kind = Explain.LoadedModel.Kind(path);
+            var stateDict = kind is IGOSpp.Models.ModelFileKind.PickledStateDict or IGOSpp.Models.ModelFileKind.Safetensors;
+            if (stateDict || architecture is not null || classes is not null)
+            {
+                // The tool's own loader checks the file and the architecture first, so that a state dict that does not
+                // fit exits with 3 and names the keys, as for explain (the runner reports every problem with one code).
+                using var checkedModel = Explain.LoadedModel.Load(path, architecture: architecture, classes: classes);
+            }
+
+            var args = new List<string> { stateDict ? "--state-dict" : kind == IGOSpp.Models.ModelFileKind.TorchScript ? "--torchscript" : "--onnx", path, "--input", parse.GetValue(input)!, "--device", parse.GetValue(device)! };
+            if (architecture is not null) args.AddRange(["--arch", architecture]);
+            if (classes is { } k) args.AddRange(["--classes", k.ToString(CultureInfo.InvariantCulture)]);
             void Add(string name, int? value)
             {
                 if (value is { } v) args.AddRange([name, v.ToString(CultureInfo.InvariantCulture)]);

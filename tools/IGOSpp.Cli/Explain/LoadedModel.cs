@@ -128,8 +128,19 @@ internal sealed class LoadedModel : IDisposable
         }
     }
 
-    /// <summary>Whether the file is a TorchScript archive (a zip with TorchScript code).</summary>
-    public static bool IsTorchScript(string path) => ModelLoader.DetectKind(path) == ModelFileKind.TorchScript;
+    /// <summary>What the model file holds (<see cref="ModelLoader.DetectKind"/>).</summary>
+    /// <exception cref="CliException">Exit code <see cref="ExitCodes.Model"/>: the file cannot be read.</exception>
+    public static ModelFileKind Kind(string path)
+    {
+        try
+        {
+            return ModelLoader.DetectKind(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Model, $"Model file '{path}' cannot be read: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>Runs the model on one zero image of the given shape and returns the number of classes K.</summary>
     /// <exception cref="CliException">Exit code <see cref="ExitCodes.Mismatch"/>: the model rejects the input, or does
