@@ -60,6 +60,10 @@ internal static class CliApp
         var top = new Option<bool>("--top") { Description = "Explain each image's top class (the default)." };
         var score = new Option<string>("--target") { Description = "The class score explained and reported: probability (softmax, the default), logit, or sigmoid (multi-label models).", DefaultValueFactory = _ => "probability", HelpName = "KIND" };
         score.AcceptOnlyFromAmong("probability", "logit", "sigmoid");
+        var region = new Option<string?>("--region") { Description = "Segmentation models (per-pixel scores [N,K,H,W]): explain the mean score of --class K over this rectangle, x,y,w,h in pixels of the model input.", HelpName = "x,y,w,h" };
+        var box = new Option<string?>("--box") { Description = "Detectors (raw output before NMS, with --layout): explain the detection of --class K that best matches this box, x1,y1,x2,y2 in pixels of the model input.", HelpName = "x1,y1,x2,y2" };
+        var layout = new Option<string?>("--layout") { Description = "With --box: the detector's raw output, yolov5 ([N,boxes,4+1+K]: cx,cy,w,h, objectness, class probabilities) or yolov8 ([N,4+K,boxes]).", HelpName = "L" };
+        layout.AcceptOnlyFromAmong("yolov5", "yolov8");
         var preset = new Option<string>("--preset") { Description = "Preprocessing: imagenet (shorter side 256, centre crop 224, RGB, ImageNet mean/std) or none (resize to --size or the model's declared size, mean 0, std 1).", DefaultValueFactory = _ => "imagenet" };
         preset.AcceptOnlyFromAmong("imagenet", "none");
         var size = new Option<string?>("--size") { Description = "Model input size N or HxW (imagenet: the crop; the shorter side is resized to 256/224 of it).", HelpName = "HxW" };
@@ -79,7 +83,7 @@ internal static class CliApp
         var command = new Command("explain", "Explain every image with one method; write per image a panel, the insertion/deletion curves and the maps (.npy), " +
                                              "and results.csv, results.json and index.html.")
         {
-            model, arch, archClasses, inputs, method, classId, top, score, preset, size, channels, mean, std, labels, maskSize, iterations, layer, outputName, seed, output, shard, threads,
+            model, arch, archClasses, inputs, method, classId, top, score, region, box, layout, preset, size, channels, mean, std, labels, maskSize, iterations, layer, outputName, seed, output, shard, threads,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -87,6 +91,19 @@ internal static class CliApp
             {
                 if (parse.GetValue(top) && parse.GetValue(classId) is not null)
                     throw new CliException(ExitCodes.Usage, "--class and --top exclude each other.");
+                var regionValue = parse.GetValue(region) is { } rt ? ParseRegion(rt) : ((int, int, int, int)?)null;
+                var boxValue = parse.GetValue(box) is { } bt ? ParseBox(bt) : ((float, float, float, float)?)null;
+                var layoutValue = parse.GetValue(layout);
+                if (regionValue is not null && boxValue is not null)
+                    throw new CliException(ExitCodes.Usage, "--region and --box exclude each other.");
+                if ((regionValue is not null || boxValue is not null) && parse.GetValue(classId) is null)
+                    throw new CliException(ExitCodes.Usage, $"{(boxValue is null ? "--region" : "--box")} needs --class K (the class explained in the region or box).");
+                if (boxValue is not null && layoutValue is null)
+                    throw new CliException(ExitCodes.Usage, "--box needs --layout yolov5 or yolov8 (the detector's raw output).");
+                if (boxValue is null && layoutValue is not null)
+                    throw new CliException(ExitCodes.Usage, "--layout applies to --box only.");
+                if (boxValue is not null && parse.GetValue(score) != "probability")
+                    throw new CliException(ExitCodes.Usage, "--target does not apply to --box: a detection's score is IoU × objectness × class probability.");
                 var settings = new ExplainSettings
                 {
                     ModelPath = parse.GetValue(model)!,
@@ -96,6 +113,9 @@ internal static class CliApp
                     Method = parse.GetValue(method)!,
                     ClassId = NonNegative("--class", parse.GetValue(classId)),
                     Score = parse.GetValue(score) switch { "logit" => ClassScoreKind.Logit, "sigmoid" => ClassScoreKind.Sigmoid, _ => ClassScoreKind.Probability },
+                    Region = regionValue,
+                    Box = boxValue,
+                    Layout = layoutValue switch { "yolov5" => DetectionLayout.BoxesFirstWithObjectness, "yolov8" => DetectionLayout.ChannelsFirstNoObjectness, _ => null },
                     Preset = parse.GetValue(preset)!,
                     Size = parse.GetValue(size) is { } s ? ParseSize(s) : null,
                     Channels = parse.GetValue(channels) is { } c ? c is 1 or 3 ? c : throw new CliException(ExitCodes.Usage, $"--channels must be 1 or 3, not {c}.") : null,
@@ -302,6 +322,30 @@ internal static class CliApp
         }
 
         throw new CliException(ExitCodes.Usage, $"--size must be N or HxW with positive integers (e.g. 224 or 224x224), not '{text}'.");
+    }
+
+    internal static (int X, int Y, int Width, int Height) ParseRegion(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new int[4];
+        if (parts.Length != 4 || !parts.Select((p, i) => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
+            throw new CliException(ExitCodes.Usage, $"--region must be x,y,w,h: four integers ≥ 0 (pixels of the model input, e.g. 10,20,32,16), not '{text}'.");
+        if (values[2] < 1 || values[3] < 1)
+            throw new CliException(ExitCodes.Usage, $"--region {text}: the width and height must be at least 1 pixel.");
+        return (values[0], values[1], values[2], values[3]);
+    }
+
+    internal static (float X1, float Y1, float X2, float Y2) ParseBox(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new float[4];
+        if (parts.Length != 4 || !parts.Select((p, i) => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) && float.IsFinite(values[i])).All(ok => ok))
+            throw new CliException(ExitCodes.Usage, $"--box must be x1,y1,x2,y2: four numbers (corners in pixels of the model input, e.g. 31,33,43,45), not '{text}'.");
+        if (values[0] < 0 || values[1] < 0)
+            throw new CliException(ExitCodes.Usage, $"--box {text}: the corner x1,y1 must not be negative (the box must lie inside the image).");
+        if (values[2] <= values[0] || values[3] <= values[1])
+            throw new CliException(ExitCodes.Usage, $"--box {text}: x2 must be greater than x1 and y2 greater than y1.");
+        return (values[0], values[1], values[2], values[3]);
     }
 
     internal static (int Index, int Count) ParseShard(string text)

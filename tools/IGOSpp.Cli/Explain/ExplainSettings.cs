@@ -29,6 +29,17 @@ internal sealed record ExplainSettings
     /// or its sigmoid (multi-label models).</summary>
     public ClassScoreKind Score { get; init; } = ClassScoreKind.Probability;
 
+    /// <summary>--region x,y,w,h: explain class <see cref="ClassId"/>'s mean score over this rectangle of a segmentation
+    /// model's output (pixels of the model input); null explains a classifier's class.</summary>
+    public (int X, int Y, int Width, int Height)? Region { get; init; }
+
+    /// <summary>--box x1,y1,x2,y2: explain the detection of class <see cref="ClassId"/> that best matches this box
+    /// (corners in pixels of the model input), with <see cref="Layout"/>.</summary>
+    public (float X1, float Y1, float X2, float Y2)? Box { get; init; }
+
+    /// <summary>--layout: the detector's raw output layout for <see cref="Box"/>.</summary>
+    public DetectionLayout? Layout { get; init; }
+
     /// <summary>Preprocessing preset: imagenet or none.</summary>
     public string Preset { get; init; } = "imagenet";
 

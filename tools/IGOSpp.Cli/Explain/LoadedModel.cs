@@ -147,6 +147,17 @@ internal sealed class LoadedModel : IDisposable
     /// not return class scores [1,K].</exception>
     public long Probe(int channels, int height, int width, string inputDescription)
     {
+        var shape = ProbeShape(channels, height, width, inputDescription);
+        if (shape.Length != 2 || shape[0] != 1 || shape[1] < 2)
+            throw new CliException(ExitCodes.Mismatch,
+                $"The model must return class scores [N,K] (K ≥ 2); for one image it returned [{string.Join(",", shape)}].");
+        return shape[1];
+    }
+
+    /// <summary>Runs the model on one zero image of the given shape and returns the shape of its output.</summary>
+    /// <exception cref="CliException">Exit code <see cref="ExitCodes.Mismatch"/>: the model rejects the input.</exception>
+    public long[] ProbeShape(int channels, int height, int width, string inputDescription)
+    {
         if (DeclaredInput is { Count: 4 } declared)
         {
             long[] wanted = [channels, height, width];
@@ -174,10 +185,7 @@ internal sealed class LoadedModel : IDisposable
                 "Choose --preset, --size and --channels to fit the model's input.", ex);
         }
 
-        if (output.dim() != 2 || output.shape[0] != 1 || output.shape[1] < 2)
-            throw new CliException(ExitCodes.Mismatch,
-                $"The model must return class scores [N,K] (K ≥ 2); for one image it returned [{string.Join(",", output.shape)}].");
-        return output.shape[1];
+        return output.shape;
     }
 
     public void Dispose() => Module.Dispose();
