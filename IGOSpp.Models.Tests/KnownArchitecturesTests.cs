@@ -166,6 +166,23 @@ public sealed class KnownArchitecturesTests
     }
 
     [Test]
+    public void Load_ManyTimes_LeavesNoTensorAliveAfterDispose()
+    {
+        using (KnownArchitectures.Load("resnet18", Fixture("resnet18_w4.pt"), numClasses: null, width: 4))
+        {
+        }
+
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (var i = 0; i < 5; i++)
+        {
+            using var model = KnownArchitectures.Load("resnet18", Fixture("resnet18_w4.pt"), numClasses: null, width: 4);
+            model.parameters().Should().OnlyContain(p => !p.IsInvalid, "the parameters outlive the loader's dispose scope");
+        }
+
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().BeLessThanOrEqualTo(before);
+    }
+
+    [Test]
     public void Create_NameInAnotherCase_IsAccepted()
     {
         using var model = KnownArchitectures.Create("ResNet18", 3, width: 4);
