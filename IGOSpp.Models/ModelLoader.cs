@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Collections;
+using System.IO.Compression;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -23,7 +25,7 @@ public static class ModelLoader
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a TorchScript archive libtorch can load (for example a
-    /// pickled state dict, which has weights but no code: use <see cref="LoadStateDict"/> for those).</exception>
+    /// pickled state dict, which has weights but no code: use <see cref="LoadStateDict(nn.Module, string, bool)"/> for those).</exception>
     public static TorchScriptModule LoadTorchScript(string path, Device? device = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -45,6 +47,51 @@ public static class ModelLoader
         var module = new TorchScriptModule(script, path);
         module.eval();
         return module;
+    }
+
+    /// <summary>
+    /// What a model file holds, from its content (not its extension): a TorchScript archive (a zip with a
+    /// <c>code/</c> folder or <c>constants.pkl</c>, as <c>torch.jit.save</c> writes), a pickled state dict (a zip
+    /// without them, as <c>torch.save</c> writes since PyTorch 1.6), a .safetensors file (an 8-byte header length and a
+    /// JSON header), or none of these (for example an ONNX file).
+    /// </summary>
+    /// <param name="path">Path of the file.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static ModelFileKind DetectKind(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' not found.", path);
+
+        using var stream = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[9];
+        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (read >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4)
+        {
+            stream.Position = 0;
+            try
+            {
+                using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+                // Entries are <archive name>/code/..., <archive name>/constants.pkl, <archive name>/data.pkl, ...
+                var torchScript = zip.Entries.Any(e =>
+                    e.FullName.Contains("/code/", StringComparison.Ordinal) || e.FullName.EndsWith("/constants.pkl", StringComparison.Ordinal)
+                    || e.FullName.StartsWith("code/", StringComparison.Ordinal) || e.FullName == "constants.pkl");
+                return torchScript ? ModelFileKind.TorchScript : ModelFileKind.PickledStateDict;
+            }
+            catch (InvalidDataException)
+            {
+                return ModelFileKind.Unknown;
+            }
+        }
+
+        if (read == 9 && head[8] == (byte)'{')
+        {
+            var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(head);
+            if (headerLength >= 2 && headerLength <= (ulong)(stream.Length - 8)) return ModelFileKind.Safetensors;
+        }
+
+        return ModelFileKind.Unknown;
     }
 
     /// <summary>
@@ -82,14 +129,25 @@ public static class ModelLoader
     /// <returns>Which keys were loaded, missing and unexpected.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file cannot be read; or a tensor's shape differs from the module's
-    /// (always); or, in strict mode, keys are missing or unexpected. The message lists every offending key.</exception>
+    /// (always); or, in strict mode, keys are missing or unexpected. The message names the offending keys (the first ten
+    /// of each kind, and how many there are).</exception>
     public static StateDictLoadReport LoadStateDict(nn.Module module, string path, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
 
         using var scope = NewDisposeScope();
-        var source = ReadStateDict(path);
+        return LoadStateDict(module, ReadStateDict(path), path, strict);
+    }
+
+    /// <summary>How many keys of each kind an error message names before it says how many there are in all.</summary>
+    internal const int KeysNamedInMessages = 10;
+
+    /// <summary>The checks and the copy of <see cref="LoadStateDict(nn.Module, string, bool)"/> on tensors already read
+    /// from <paramref name="path"/> (the caller owns them).</summary>
+    internal static StateDictLoadReport LoadStateDict(nn.Module module, Dictionary<string, Tensor> source, string path, bool strict)
+    {
+        using var scope = NewDisposeScope();
         var target = module.state_dict();
         var missing = target.Keys.Where(k => !source.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         var unexpected = source.Keys.Where(k => !target.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
@@ -100,9 +158,9 @@ public static class ModelLoader
             .ToList();
 
         var problems = new List<string>();
-        if (mismatched.Count > 0) problems.Add($"shape mismatches: {string.Join("; ", mismatched)}");
-        if (strict && missing.Count > 0) problems.Add($"missing keys (in the module, not in the file): {string.Join(", ", missing)}");
-        if (strict && unexpected.Count > 0) problems.Add($"unexpected keys (in the file, not in the module): {string.Join(", ", unexpected)}");
+        if (mismatched.Count > 0) problems.Add($"shape mismatches: {Named(mismatched, "; ")}");
+        if (strict && missing.Count > 0) problems.Add($"missing keys (in the module, not in the file): {Named(missing, ", ")}");
+        if (strict && unexpected.Count > 0) problems.Add($"unexpected keys (in the file, not in the module): {Named(unexpected, ", ")}");
         if (problems.Count > 0)
             throw new InvalidDataException($"The state dict '{path}' does not fit the module {module.GetName()}: {string.Join(" | ", problems)}.");
 
@@ -118,6 +176,11 @@ public static class ModelLoader
 
         return new StateDictLoadReport(loaded, strict ? [] : missing, strict ? [] : unexpected);
     }
+
+    private static string Named(List<string> keys, string separator) =>
+        keys.Count <= KeysNamedInMessages
+            ? string.Join(separator, keys)
+            : $"{string.Join(separator, keys.Take(KeysNamedInMessages))}{separator}… ({keys.Count} in all)";
 
     private static Dictionary<string, Tensor> ReadPickledStateDict(Stream stream, string path)
     {

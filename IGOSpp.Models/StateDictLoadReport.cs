@@ -1,6 +1,6 @@
 namespace IGOSpp.Models;
 
-/// <summary>What <see cref="ModelLoader.LoadStateDict"/> did: which entries of the file were copied into the module
+/// <summary>What <see cref="ModelLoader.LoadStateDict(TorchSharp.torch.nn.Module, string, bool)"/> did: which entries of the file were copied into the module
 /// and which keys did not match.</summary>
 public sealed class StateDictLoadReport
 {

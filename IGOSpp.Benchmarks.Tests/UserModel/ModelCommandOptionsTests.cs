@@ -47,6 +47,17 @@ public sealed class ModelCommandOptionsTests
         options.Output.Should().Be("BenchmarkDotNet.Artifacts/model");
     }
 
+    [Test]
+    public void Parse_StateDictWithArch_ReadsTheArchitectureAndClasses()
+    {
+        var options = ModelCommandOptions.Parse(["--state-dict", "w.safetensors", "--arch", "resnet50", "--classes", "7", "--input", "3x64x64"]);
+
+        options.Format.Should().Be(ModelFormat.StateDict);
+        options.Path.Should().Be("w.safetensors");
+        options.Architecture.Should().Be("resnet50");
+        options.Classes.Should().Be(7);
+    }
+
     [TestCase("--once", "once")]
     [TestCase("--dry", "dry")]
     public void Parse_PresetFlag_SelectsPreset(string flag, string preset) =>
@@ -65,6 +76,11 @@ public sealed class ModelCommandOptionsTests
     [TestCase(new[] { "--onnx", "a.onnx", "--input", "3x8x8", "--mask", "1" }, "--mask must be at least 2")]
     [TestCase(new[] { "--onnx", "a.onnx", "--input", "3x8x8", "--mask", "4", "--mask", "8" }, "--mask is given twice")]
     [TestCase(new[] { "--onnx", "a.onnx", "--input", "3x8x8", "--short", "--once" }, "exclude each other")]
+    [TestCase(new[] { "--state-dict", "w.pt", "--input", "3x8x8" }, "--state-dict needs --arch NAME")]
+    [TestCase(new[] { "--onnx", "a.onnx", "--arch", "resnet18", "--input", "3x8x8" }, "--arch applies to --state-dict FILE only")]
+    [TestCase(new[] { "--onnx", "a.onnx", "--classes", "3", "--input", "3x8x8" }, "--classes applies to --state-dict FILE only")]
+    [TestCase(new[] { "--state-dict", "w.pt", "--arch", "resnet18", "--classes", "0", "--input", "3x8x8" }, "--classes must be a positive integer, not '0'")]
+    [TestCase(new[] { "--onnx", "a.onnx", "--state-dict", "w.pt", "--arch", "resnet18", "--input", "3x8x8" }, "exactly one model file")]
     public void Parse_InvalidArguments_ThrowsNamingTheProblem(string[] args, string message)
     {
         var act = () => ModelCommandOptions.Parse(args);

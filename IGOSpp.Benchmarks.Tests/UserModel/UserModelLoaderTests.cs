@@ -41,6 +41,34 @@ public sealed class UserModelLoaderTests
     }
 
     [Test]
+    public void Load_StateDictWithArchitecture_HasTheSavedWeights()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var original = IGOSpp.Models.KnownArchitectures.Create("resnet18", 3);
+        original.eval();
+        var path = ModelFixtures.WriteTemp([], "resnet18.pt");
+        TorchSharp.PyBridge.PyBridgeModuleExtensions.save_py(original, path);
+        var image = UserModelLoader.Image(Shape, "cpu");
+
+        using var model = UserModelLoader.Load(ModelFormat.StateDict, path, "resnet18");
+
+        using var inference = torch.inference_mode();
+        (model.call(image) - original.call(image)).abs().max().item<float>().Should().BeLessThan(1e-6f);
+    }
+
+    [Test]
+    public void Load_StateDictIntoAnotherArchitecture_ThrowsInvalidDataNamingTheKeys()
+    {
+        using var original = IGOSpp.Models.KnownArchitectures.Create("resnet18", 3);
+        var path = ModelFixtures.WriteTemp([], "resnet18.pt");
+        TorchSharp.PyBridge.PyBridgeModuleExtensions.save_py(original, path);
+
+        var act = () => UserModelLoader.Load(ModelFormat.StateDict, path, "resnet34");
+
+        act.Should().Throw<InvalidDataException>().Where(e => e.Message.Contains("missing keys (in the module, not in the file): layer1.2.bn1.bias", StringComparison.Ordinal));
+    }
+
+    [Test]
     public void Check_TinyCnn_ReportsClassesAndTheModelsPrediction()
     {
         using var model = UserModelLoader.Load(ModelFormat.Onnx, ModelFixtures.WriteTemp(ModelFixtures.TinyCnn(), "tiny.onnx"));

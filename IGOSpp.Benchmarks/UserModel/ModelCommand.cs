@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 namespace IGOSpp.Benchmarks.UserModel;
 
 /// <summary>
-/// <c>model (--onnx FILE | --torchscript FILE) --input CxHxW [...]</c>: benchmarks iGOS++ on the user's own model
+/// <c>model (--onnx FILE | --torchscript FILE | --state-dict FILE --arch NAME) --input CxHxW [...]</c>: benchmarks iGOS++ on the user's own model
 /// (GitHub issue 8). Loads and checks the model, prints a MaxBatchSize recommendation, then runs
 /// <see cref="UserModelBenchmarks"/> in-process and writes BenchmarkDotNet's reports to --out. See docs/benchmarks.md.
 /// </summary>
@@ -68,14 +68,14 @@ public static class ModelCommand
     /// <summary>Loads the user's model, checks it on a random batch and prints what was found.</summary>
     private static UserModelCase LoadChecked(ModelCommandOptions options)
     {
-        var model = UserModelLoader.Load(options.Format, options.Path);
+        var model = UserModelLoader.Load(options.Format, options.Path, options.Architecture, options.Classes);
         try
         {
             var check = UserModelLoader.Check(model, options.Shape, options.Device);
             var prepared = UserModelLoader.Prepare(model, check);
             var parameters = model.parameters().Sum(p => p.numel()) + model.buffers().Sum(b => b.numel());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"model: {options.Path} ({options.Format}), input {options.ShapeText}, {check.Classes} outputs" +
+                $"model: {options.Path} ({options.Format}{(options.Architecture is { } arch ? $" {arch}" : "")}), input {options.ShapeText}, {check.Classes} outputs" +
                 $"{(check.Flattened ? " (trailing 1×1 dimensions flattened)" : "")}, {parameters:N0} weights, explaining class {check.PredictedClass} (the prediction for a seeded random image), " +
                 $"device {options.Device}, mask {options.MaskSize}, S {options.Steps}, iterations {options.Iterations}, MaxBatchSize {options.EffectiveBatchSize}, torch threads {torch.get_num_threads()}"));
             return new UserModelCase(Path.GetFileName(options.Path), prepared, options.Shape, check.PredictedClass, options);

@@ -10,11 +10,15 @@ public enum ModelFormat
 
     /// <summary>A TorchScript file (<c>torch.jit.save</c>), loaded with <c>torch.jit.load</c>.</summary>
     TorchScript,
+
+    /// <summary>A state dict (<c>torch.save(model.state_dict())</c> or .safetensors) of a TorchVision architecture,
+    /// loaded strictly into <c>IGOSpp.Models.KnownArchitectures</c>' rebuild of it.</summary>
+    StateDict,
 }
 
 /// <summary>
 /// The settings of the <c>model</c> command (GitHub issue 8):
-/// <c>model --onnx FILE | --torchscript FILE --input CxHxW [--device cpu|cuda] [--mask 28] [--steps 20] [--iterations 15]
+/// <c>model --onnx FILE | --torchscript FILE | --state-dict FILE --arch NAME [--classes K] --input CxHxW [--device cpu|cuda] [--mask 28] [--steps 20] [--iterations 15]
 /// [--batch N] [--short | --once | --dry] [--compare] [--out DIR]</c>.
 /// </summary>
 /// <param name="Format">How <paramref name="Path"/> is stored.</param>
@@ -28,6 +32,8 @@ public enum ModelFormat
 /// <param name="Preset">BenchmarkDotNet job: "standard" (default), "short" (--short), "once" (--once) or "dry" (--dry, CI).</param>
 /// <param name="Compare">Also benchmark the built-in ResNet-18-shaped model at 3×224×224.</param>
 /// <param name="Output">Folder of BenchmarkDotNet's reports. Default BenchmarkDotNet.Artifacts/model.</param>
+/// <param name="Architecture">With <see cref="ModelFormat.StateDict"/>: the architecture (a name of KnownArchitectures.Names).</param>
+/// <param name="Classes">With <see cref="ModelFormat.StateDict"/>: the number of classes; null reads it from the file.</param>
 public sealed record ModelCommandOptions(
     ModelFormat Format,
     string Path,
@@ -39,14 +45,16 @@ public sealed record ModelCommandOptions(
     int? MaxBatchSize = null,
     string Preset = "standard",
     bool Compare = false,
-    string Output = ModelCommandOptions.DefaultOutput)
+    string Output = ModelCommandOptions.DefaultOutput,
+    string? Architecture = null,
+    int? Classes = null)
 {
     /// <summary>The default report folder.</summary>
     public const string DefaultOutput = "BenchmarkDotNet.Artifacts/model";
 
     /// <summary>One-line usage of the command.</summary>
     public const string Usage =
-        "model (--onnx FILE | --torchscript FILE) --input CxHxW [--device cpu|cuda] [--mask 28] [--steps 20] [--iterations 15] " +
+        "model (--onnx FILE | --torchscript FILE | --state-dict FILE --arch NAME [--classes K]) --input CxHxW [--device cpu|cuda] [--mask 28] [--steps 20] [--iterations 15] " +
         "[--batch N] [--short | --once | --dry] [--compare] [--out DIR]";
 
     /// <summary>The library default of images per model pass when --batch is not given.</summary>
@@ -63,7 +71,7 @@ public sealed record ModelCommandOptions(
         ArgumentNullException.ThrowIfNull(args);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var flags = new HashSet<string>(StringComparer.Ordinal);
-        string[] valued = ["--onnx", "--torchscript", "--input", "--device", "--mask", "--steps", "--iterations", "--batch", "--out"];
+        string[] valued = ["--onnx", "--torchscript", "--state-dict", "--arch", "--classes", "--input", "--device", "--mask", "--steps", "--iterations", "--batch", "--out"];
         string[] flagNames = ["--short", "--once", "--dry", "--compare"];
         for (var i = 0; i < args.Count; i++)
         {
@@ -87,8 +95,16 @@ public sealed record ModelCommandOptions(
 
         var onnx = values.GetValueOrDefault("--onnx");
         var script = values.GetValueOrDefault("--torchscript");
-        if ((onnx is null) == (script is null))
-            throw new ArgumentException($"Give exactly one model file: --onnx FILE or --torchscript FILE. Usage: {Usage}", nameof(args));
+        var stateDict = values.GetValueOrDefault("--state-dict");
+        if (new[] { onnx, script, stateDict }.Count(f => f is not null) != 1)
+            throw new ArgumentException($"Give exactly one model file: --onnx FILE, --torchscript FILE or --state-dict FILE --arch NAME. Usage: {Usage}", nameof(args));
+        var architecture = values.GetValueOrDefault("--arch");
+        if ((stateDict is null) != (architecture is null))
+            throw new ArgumentException(stateDict is null
+                ? "Option --arch applies to --state-dict FILE only."
+                : $"Option --state-dict needs --arch NAME (the TorchVision architecture of the weights). Usage: {Usage}", nameof(args));
+        if (stateDict is null && values.ContainsKey("--classes"))
+            throw new ArgumentException("Option --classes applies to --state-dict FILE only.", nameof(args));
         if (!values.TryGetValue("--input", out var input))
             throw new ArgumentException($"Option --input CxHxW (the shape of one image, e.g. 3x224x224) is required. Usage: {Usage}", nameof(args));
         if (flags.Count(f => f is "--short" or "--once" or "--dry") > 1)
@@ -109,8 +125,8 @@ public sealed record ModelCommandOptions(
         var mask = Positive("--mask", 28);
         if (mask < 2) throw new ArgumentException("Option --mask must be at least 2.", nameof(args));
         return new ModelCommandOptions(
-            onnx is not null ? ModelFormat.Onnx : ModelFormat.TorchScript,
-            onnx ?? script!,
+            onnx is not null ? ModelFormat.Onnx : script is not null ? ModelFormat.TorchScript : ModelFormat.StateDict,
+            onnx ?? script ?? stateDict!,
             ParseShape(input),
             device,
             mask,
@@ -119,7 +135,9 @@ public sealed record ModelCommandOptions(
             values.ContainsKey("--batch") ? Positive("--batch", 0) : null,
             flags.Contains("--short") ? "short" : flags.Contains("--once") ? "once" : flags.Contains("--dry") ? "dry" : "standard",
             flags.Contains("--compare"),
-            values.GetValueOrDefault("--out", DefaultOutput));
+            values.GetValueOrDefault("--out", DefaultOutput),
+            architecture,
+            values.ContainsKey("--classes") ? Positive("--classes", 0) : null);
     }
 
     /// <summary>Parses an image shape "CxHxW": three positive integers separated by 'x' (or 'X' or ',').</summary>

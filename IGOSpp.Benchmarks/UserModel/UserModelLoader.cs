@@ -21,16 +21,28 @@ public sealed record ModelCheck(long Classes, long PredictedClass, bool Flattene
 public static class UserModelLoader
 {
     /// <summary>Loads the model file. The caller owns the returned module and must dispose it.</summary>
+    /// <param name="format">How the file is stored.</param>
+    /// <param name="path">The model file.</param>
+    /// <param name="architecture">With <see cref="ModelFormat.StateDict"/>: a name of <see cref="KnownArchitectures.Names"/>.</param>
+    /// <param name="classes">With <see cref="ModelFormat.StateDict"/>: the number of classes; null reads it from the file.</param>
+    /// <exception cref="ArgumentException">A state dict without an architecture, or an unknown one.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a model of the given format (or uses something the loader does not support).</exception>
-    public static nn.Module<Tensor, Tensor> Load(ModelFormat format, string path)
+    /// <exception cref="InvalidDataException">The file is not a model of the given format (or uses something the loader
+    /// does not support), or a state dict whose keys or shapes do not fit the architecture.</exception>
+    public static nn.Module<Tensor, Tensor> Load(ModelFormat format, string path, string? architecture = null, int? classes = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         try
         {
-            return format == ModelFormat.Onnx ? OnnxModel.Load(path) : LoadTorchScript(path);
+            return format switch
+            {
+                ModelFormat.Onnx => OnnxModel.Load(path),
+                ModelFormat.StateDict => KnownArchitectures.Load(
+                    architecture ?? throw new ArgumentException("A state dict needs its architecture (--arch NAME).", nameof(architecture)), path, classes),
+                _ => LoadTorchScript(path),
+            };
         }
         catch (NotSupportedException ex)
         {

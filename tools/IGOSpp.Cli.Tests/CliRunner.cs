@@ -15,6 +15,18 @@ internal static class CliRunner
 
     public static string TinyTorchScript => Path.Combine(Fixtures, "tiny_net.torchscript.pt");
 
+    /// <summary>A state dict (torch.save) of TorchVision's resnet18 at base width 4 with 10 classes
+    /// (tools/model-fixtures/make_architecture_fixtures.py); load it with <see cref="NarrowArchitectures"/>.</summary>
+    public static string NarrowResNet18 => Path.Combine(Fixtures, "resnet18_w4.pt");
+
+    /// <summary>The weights of the tiny TorchVision-shaped network (not a known architecture): pickled and safetensors.</summary>
+    public static string TinyStateDict => Path.Combine(Fixtures, "tiny_net.pt");
+
+    public static string TinySafetensors => Path.Combine(Fixtures, "tiny_net.safetensors");
+
+    /// <summary>Makes --arch build its networks at base width 4 (the narrow fixtures) in the calling test only.</summary>
+    public static void NarrowArchitectures() => IGOSpp.Cli.Explain.LoadedModel.ArchitectureWidth.Value = 4;
+
     public static string SampleImage(string name) => Path.Combine(Fixtures, "images", name);
 
     /// <summary>The fast settings for the 3×16×16 ONNX model: no preset, an 8×8 mask, 2 iterations, one thread.</summary>

@@ -51,7 +51,8 @@ internal static class CliApp
 
     private static Command ExplainCommand(TextWriter stdout, TextWriter stderr, bool interactive)
     {
-        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file, or a TorchScript archive (torch.jit.save). It maps images [N,C,H,W] to class scores [N,K]." };
+        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file, a TorchScript archive (torch.jit.save), or a state dict (.pt/.pth/.safetensors) with --arch. It maps images [N,C,H,W] to class scores [N,K]." };
+        var (arch, archClasses) = ArchitectureOptions();
         var inputs = new Argument<string[]>("INPUT") { Description = "Image files, or folders searched recursively for PNG, JPEG, WebP and BMP files.", Arity = ArgumentArity.OneOrMore };
         var method = new Option<string>("--method", "-m") { Description = "The saliency method.", DefaultValueFactory = _ => "igospp" };
         method.AcceptOnlyFromAmong([.. Methods.Keys]);
@@ -59,6 +60,10 @@ internal static class CliApp
         var top = new Option<bool>("--top") { Description = "Explain each image's top class (the default)." };
         var score = new Option<string>("--target") { Description = "The class score explained and reported: probability (softmax, the default), logit, or sigmoid (multi-label models).", DefaultValueFactory = _ => "probability", HelpName = "KIND" };
         score.AcceptOnlyFromAmong("probability", "logit", "sigmoid");
+        var region = new Option<string?>("--region") { Description = "Segmentation models (per-pixel scores [N,K,H,W]): explain the mean score of --class K over this rectangle, x,y,w,h in pixels of the model input.", HelpName = "x,y,w,h" };
+        var box = new Option<string?>("--box") { Description = "Detectors (raw output before NMS, with --layout): explain the detection of --class K that best matches this box, x1,y1,x2,y2 in pixels of the model input.", HelpName = "x1,y1,x2,y2" };
+        var layout = new Option<string?>("--layout") { Description = "With --box: the detector's raw output, yolov5 ([N,boxes,4+1+K]: cx,cy,w,h, objectness, class probabilities) or yolov8 ([N,4+K,boxes]).", HelpName = "L" };
+        layout.AcceptOnlyFromAmong("yolov5", "yolov8");
         var preset = new Option<string>("--preset") { Description = "Preprocessing: imagenet (shorter side 256, centre crop 224, RGB, ImageNet mean/std) or none (resize to --size or the model's declared size, mean 0, std 1).", DefaultValueFactory = _ => "imagenet" };
         preset.AcceptOnlyFromAmong("imagenet", "none");
         var size = new Option<string?>("--size") { Description = "Model input size N or HxW (imagenet: the crop; the shorter side is resized to 256/224 of it).", HelpName = "HxW" };
@@ -78,7 +83,7 @@ internal static class CliApp
         var command = new Command("explain", "Explain every image with one method; write per image a panel, the insertion/deletion curves and the maps (.npy), " +
                                              "and results.csv, results.json and index.html.")
         {
-            model, inputs, method, classId, top, score, preset, size, channels, mean, std, labels, maskSize, iterations, layer, outputName, seed, output, shard, threads,
+            model, arch, archClasses, inputs, method, classId, top, score, region, box, layout, preset, size, channels, mean, std, labels, maskSize, iterations, layer, outputName, seed, output, shard, threads,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -86,13 +91,31 @@ internal static class CliApp
             {
                 if (parse.GetValue(top) && parse.GetValue(classId) is not null)
                     throw new CliException(ExitCodes.Usage, "--class and --top exclude each other.");
+                var regionValue = parse.GetValue(region) is { } rt ? ParseRegion(rt) : ((int, int, int, int)?)null;
+                var boxValue = parse.GetValue(box) is { } bt ? ParseBox(bt) : ((float, float, float, float)?)null;
+                var layoutValue = parse.GetValue(layout);
+                if (regionValue is not null && boxValue is not null)
+                    throw new CliException(ExitCodes.Usage, "--region and --box exclude each other.");
+                if ((regionValue is not null || boxValue is not null) && parse.GetValue(classId) is null)
+                    throw new CliException(ExitCodes.Usage, $"{(boxValue is null ? "--region" : "--box")} needs --class K (the class explained in the region or box).");
+                if (boxValue is not null && layoutValue is null)
+                    throw new CliException(ExitCodes.Usage, "--box needs --layout yolov5 or yolov8 (the detector's raw output).");
+                if (boxValue is null && layoutValue is not null)
+                    throw new CliException(ExitCodes.Usage, "--layout applies to --box only.");
+                if (boxValue is not null && parse.GetValue(score) != "probability")
+                    throw new CliException(ExitCodes.Usage, "--target does not apply to --box: a detection's score is IoU × objectness × class probability.");
                 var settings = new ExplainSettings
                 {
                     ModelPath = parse.GetValue(model)!,
+                    Architecture = parse.GetValue(arch),
+                    ArchitectureClasses = AtLeast("--classes", parse.GetValue(archClasses), 2),
                     Inputs = parse.GetValue(inputs)!,
                     Method = parse.GetValue(method)!,
                     ClassId = NonNegative("--class", parse.GetValue(classId)),
                     Score = parse.GetValue(score) switch { "logit" => ClassScoreKind.Logit, "sigmoid" => ClassScoreKind.Sigmoid, _ => ClassScoreKind.Probability },
+                    Region = regionValue,
+                    Box = boxValue,
+                    Layout = layoutValue switch { "yolov5" => DetectionLayout.BoxesFirstWithObjectness, "yolov8" => DetectionLayout.ChannelsFirstNoObjectness, _ => null },
                     Preset = parse.GetValue(preset)!,
                     Size = parse.GetValue(size) is { } s ? ParseSize(s) : null,
                     Channels = parse.GetValue(channels) is { } c ? c is 1 or 3 ? c : throw new CliException(ExitCodes.Usage, $"--channels must be 1 or 3, not {c}.") : null,
@@ -116,7 +139,8 @@ internal static class CliApp
 
     private static Command EvaluateCommand(TextWriter stdout, TextWriter stderr, bool interactive)
     {
-        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file or a TorchScript archive." };
+        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file, a TorchScript archive, or a state dict with --arch." };
+        var (arch, archClasses) = ArchitectureOptions();
         var inputs = new Argument<string[]>("INPUT") { Description = "Image files or folders (or --fashion-mnist).", Arity = ArgumentArity.ZeroOrMore };
         var fashion = new Option<string?>("--fashion-mnist") { Description = "Evaluate on the Fashion-MNIST test set in DIR (the IDX files; Debian's dataset-fashion-mnist: /usr/share/datasets/fashion-mnist): the first --count correctly classified images, class = the label, as docs/results.md.", HelpName = "DIR" };
         var count = new Option<int>("--count") { Description = "With --fashion-mnist: how many correctly classified test images.", DefaultValueFactory = _ => 100 };
@@ -136,13 +160,15 @@ internal static class CliApp
         var shard = new Option<string?>("--shard") { Description = "Evaluate shard i of n (0-based) of the sorted images; 'igospp merge' joins the shards' tables.", HelpName = "i/n" };
         var command = new Command("evaluate", "The Table-1 protocol of docs/results.md on your model and images: several methods, mean deletion and insertion AUC ± standard error, seconds and model images per image; resumable.")
         {
-            model, inputs, fashion, count, methods, classId, preset, size, channels, mean, std, layer, outputName, noise, output, threads, shard,
+            model, arch, archClasses, inputs, fashion, count, methods, classId, preset, size, channels, mean, std, layer, outputName, noise, output, threads, shard,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Guard(stderr, () =>
         {
             var common = new ExplainSettings
             {
                 ModelPath = parse.GetValue(model)!,
+                Architecture = parse.GetValue(arch),
+                ArchitectureClasses = AtLeast("--classes", parse.GetValue(archClasses), 2),
                 Inputs = parse.GetValue(inputs)!,
                 ClassId = NonNegative("--class", parse.GetValue(classId)),
                 Preset = parse.GetValue(preset)!,
@@ -180,7 +206,8 @@ internal static class CliApp
 
     private static Command BenchCommand(TextWriter stderr)
     {
-        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file or a TorchScript archive." };
+        var model = new Argument<string>("MODEL") { Description = "The model: an ONNX file, a TorchScript archive, or a state dict with --arch." };
+        var (arch, archClasses) = ArchitectureOptions();
         var input = new Option<string>("--input") { Description = "The shape of one image, CxHxW (e.g. 3x224x224).", Required = true, HelpName = "CxHxW" };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "cuda");
@@ -195,13 +222,26 @@ internal static class CliApp
         var command = new Command("bench", "Benchmark your own model: seconds, model passes and native memory of one iGOS++ explanation, and a recommended batch size " +
                                            "(the 'model' runner of IGOSpp.Benchmarks, docs/benchmarks.md).")
         {
-            model, input, device, mask, steps, iterations, batch, preset, compare, output,
+            model, arch, archClasses, input, device, mask, steps, iterations, batch, preset, compare, output,
         };
         command.SetAction((parse, _) => Task.FromResult(Guard(stderr, () =>
         {
             var path = parse.GetValue(model)!;
             if (!File.Exists(path)) throw new CliException(ExitCodes.Model, $"Model file '{path}' does not exist.");
-            var args = new List<string> { Explain.LoadedModel.IsTorchScript(path) ? "--torchscript" : "--onnx", path, "--input", parse.GetValue(input)!, "--device", parse.GetValue(device)! };
+            var architecture = parse.GetValue(arch);
+            var classes = AtLeast("--classes", parse.GetValue(archClasses), 2);
+            var kind = Explain.LoadedModel.Kind(path);
+            var stateDict = kind is IGOSpp.Models.ModelFileKind.PickledStateDict or IGOSpp.Models.ModelFileKind.Safetensors;
+            if (stateDict || architecture is not null || classes is not null)
+            {
+                // The tool's own loader checks the file and the architecture first, so that a state dict that does not
+                // fit exits with 3 and names the keys, as for explain (the runner reports every problem with one code).
+                using var checkedModel = Explain.LoadedModel.Load(path, architecture: architecture, classes: classes);
+            }
+
+            var args = new List<string> { stateDict ? "--state-dict" : kind == IGOSpp.Models.ModelFileKind.TorchScript ? "--torchscript" : "--onnx", path, "--input", parse.GetValue(input)!, "--device", parse.GetValue(device)! };
+            if (architecture is not null) args.AddRange(["--arch", architecture]);
+            if (classes is { } k) args.AddRange(["--classes", k.ToString(CultureInfo.InvariantCulture)]);
             void Add(string name, int? value)
             {
                 if (value is { } v) args.AddRange([name, v.ToString(CultureInfo.InvariantCulture)]);
@@ -233,6 +273,17 @@ internal static class CliApp
             MergeRunner.Run(parse.GetValue(output)!, parse.GetValue(shards)!, stdout, stderr))));
         return command;
     }
+
+    /// <summary>--arch and --classes: the architecture of a state dict model file and its number of classes.</summary>
+    private static (Option<string?> Architecture, Option<int?> Classes) ArchitectureOptions() =>
+    (
+        new Option<string?>("--arch")
+        {
+            Description = $"For a state dict MODEL (torch.save(model.state_dict()) .pt/.pth, or .safetensors): its TorchVision architecture, one of {string.Join(", ", IGOSpp.Models.KnownArchitectures.Names)}.",
+            HelpName = "NAME",
+        },
+        new Option<int?>("--classes") { Description = "With --arch: the number of classes K (default: read from the classifier's weight in the file).", HelpName = "K" }
+    );
 
     /// <summary>Runs a command body: a <see cref="CliException"/> becomes its message and exit code, anything else
     /// a message with the stack trace and exit code 1.</summary>
@@ -271,6 +322,30 @@ internal static class CliApp
         }
 
         throw new CliException(ExitCodes.Usage, $"--size must be N or HxW with positive integers (e.g. 224 or 224x224), not '{text}'.");
+    }
+
+    internal static (int X, int Y, int Width, int Height) ParseRegion(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new int[4];
+        if (parts.Length != 4 || !parts.Select((p, i) => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
+            throw new CliException(ExitCodes.Usage, $"--region must be x,y,w,h: four integers ≥ 0 (pixels of the model input, e.g. 10,20,32,16), not '{text}'.");
+        if (values[2] < 1 || values[3] < 1)
+            throw new CliException(ExitCodes.Usage, $"--region {text}: the width and height must be at least 1 pixel.");
+        return (values[0], values[1], values[2], values[3]);
+    }
+
+    internal static (float X1, float Y1, float X2, float Y2) ParseBox(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new float[4];
+        if (parts.Length != 4 || !parts.Select((p, i) => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) && float.IsFinite(values[i])).All(ok => ok))
+            throw new CliException(ExitCodes.Usage, $"--box must be x1,y1,x2,y2: four numbers (corners in pixels of the model input, e.g. 31,33,43,45), not '{text}'.");
+        if (values[0] < 0 || values[1] < 0)
+            throw new CliException(ExitCodes.Usage, $"--box {text}: the corner x1,y1 must not be negative (the box must lie inside the image).");
+        if (values[2] <= values[0] || values[3] <= values[1])
+            throw new CliException(ExitCodes.Usage, $"--box {text}: x2 must be greater than x1 and y2 greater than y1.");
+        return (values[0], values[1], values[2], values[3]);
     }
 
     internal static (int Index, int Count) ParseShard(string text)

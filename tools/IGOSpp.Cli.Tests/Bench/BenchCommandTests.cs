@@ -41,4 +41,30 @@ public sealed class BenchCommandTests
         result.ExitCode.Should().Be(3, result.ToString());
         result.Stderr.Should().Contain("does not exist");
     }
+
+    [Test]
+    public void Bench_StateDictWithoutArch_ExitsWithModelErrorAskingForArch()
+    {
+        var result = Run("bench", TinyStateDict, "--input", "3x8x8", "--job", "dry");
+
+        result.ExitCode.Should().Be(3, result.ToString());
+        result.Stderr.Should().Contain("--arch NAME");
+    }
+
+    [Test]
+    public void Bench_StateDictOfAnotherNetwork_ExitsWithModelErrorNamingTheKeys()
+    {
+        var result = Run("bench", TinySafetensors, "--arch", "vgg11", "--input", "3x32x32", "--job", "dry");
+
+        result.ExitCode.Should().Be(3, result.ToString());
+        result.Stderr.Should().Contain("missing keys (in the module, not in the file): classifier.0.bias");
+    }
+
+    [Test]
+    public void Bench_ArchWithOnnx_IsAUsageError()
+    {
+        var result = Run("bench", TinyOnnx, "--arch", "resnet18", "--input", "3x16x16", "--job", "dry");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+    }
 }

@@ -101,7 +101,7 @@ internal sealed class EvaluateRunner(EvaluateSettings settings, TextWriter stdou
         var threads = common.Threads ?? Environment.ProcessorCount;
         torch.set_num_threads(threads);
         IgosThreading.MaxIntraOpThreads = threads;
-        using var model = LoadedModel.Load(common.ModelPath, common.Layer, common.OutputName);
+        using var model = LoadedModel.Load(common.ModelPath, common.Layer, common.OutputName, common.Architecture, common.ArchitectureClasses);
         var preprocessing = Preprocessing.From(common, model.DeclaredInput);
         var classes = model.Probe(preprocessing.Channels, preprocessing.Height, preprocessing.Width, preprocessing.Shape);
         if (common.ClassId is { } k && k >= classes)

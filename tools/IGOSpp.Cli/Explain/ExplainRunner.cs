@@ -26,9 +26,11 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
         torch.set_num_threads(threads);
         IgosThreading.MaxIntraOpThreads = threads;
 
-        using var model = LoadedModel.Load(settings.ModelPath, settings.Method == "gradcam" ? settings.Layer : null, settings.OutputName);
+        using var model = LoadedModel.Load(settings.ModelPath, settings.Method == "gradcam" ? settings.Layer : null, settings.OutputName,
+            settings.Architecture, settings.ArchitectureClasses);
         var preprocessing = Preprocessing.From(settings, model.DeclaredInput);
-        var classes = model.Probe(preprocessing.Channels, preprocessing.Height, preprocessing.Width, preprocessing.Shape);
+        using var regionTargets = settings.Region is not null || settings.Box is not null ? RegionTargets.Create(settings, model, preprocessing) : null;
+        var classes = regionTargets?.Classes ?? model.Probe(preprocessing.Channels, preprocessing.Height, preprocessing.Width, preprocessing.Shape);
         if (settings.ClassId is { } fixedClass && fixedClass >= classes)
             throw new CliException(ExitCodes.Mismatch, $"--class {fixedClass} is outside the model's outputs: it has {classes} classes (0..{classes - 1}).");
         var labels = ReadLabels(settings.LabelsPath, classes);
@@ -39,6 +41,9 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
 
         var target = (settings.ClassId is { } k ? $"class {k}{(labels is null ? "" : $" ({labels[(int)k]})")}" : "top class of each image") +
                      (settings.Score == ClassScoreKind.Probability ? "" : $", {settings.Score.ToString().ToLowerInvariant()}");
+        if (regionTargets is not null)
+            target = $"{regionTargets.Target.Description}{(settings.Layout is { } layout ? $", layout {RegionTargets.LayoutName(layout)}" : "")}" +
+                     (labels is null ? "" : $" ({labels[(int)settings.ClassId!.Value]})");
         var run = new RunInfo
         {
             Tool = $"igospp {typeof(ExplainRunner).Assembly.GetName().Version?.ToString(3)}",
@@ -64,7 +69,7 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
             $"{(skipped > 0 ? $", {skipped} already done (resumed)" : "")}; writing to {Path.GetFullPath(settings.OutputDirectory)}"));
 
         var metric = new InsertionDeletionMetric(model.Module);
-        var context = new ImageContext(model, preprocessing, explainer, metric, labels, store);
+        var context = new ImageContext(model, preprocessing, explainer, metric, labels, store, regionTargets?.Target);
         var cancelled = false;
         int Loop(IRunProgress progress)
         {
@@ -128,7 +133,7 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
     }
 
     private sealed record ImageContext(LoadedModel Model, Preprocessing Preprocessing, IExplainer Explainer,
-        InsertionDeletionMetric Metric, IReadOnlyList<string>? Labels, ResultsStore Store);
+        InsertionDeletionMetric Metric, IReadOnlyList<string>? Labels, ResultsStore Store, ExplanationTarget? Target);
 
     private ImageResult ExplainImage(InputImage image, ImageContext c, IProgress<ExplanationProgress> progress, CancellationToken cancellationToken)
     {
@@ -146,13 +151,23 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
         float[] probabilities;
         using (torch.inference_mode())
         {
+            if (c.Target is { } fixedTarget)
+            {
+                // A region or box: the "probability" is the target's score on the clean image, for its one class.
+                var score = fixedTarget.Score(c.Model.Module.call(input.unsqueeze(0)))[0].to_type(ScalarType.Float32).item<float>();
+                probabilities = new float[settings.ClassId!.Value + 1];
+                probabilities[settings.ClassId!.Value] = score;
+            }
+            else
+            {
             // The probability column: the softmax, or each class's own sigmoid when sigmoid scores are explained.
             var logits = c.Model.Module.call(input.unsqueeze(0));
             probabilities = (settings.Score == ClassScoreKind.Sigmoid ? torch.sigmoid(logits) : torch.softmax(logits, 1))[0]
                 .to_type(ScalarType.Float32).data<float>().ToArray();
+            }
         }
 
-        var top = Array.IndexOf(probabilities, probabilities.Max());
+        var top = c.Target is not null ? (int)settings.ClassId!.Value : Array.IndexOf(probabilities, probabilities.Max());
         var classId = settings.ClassId ?? top;
         string Name(long k) => c.Labels is not null && k < c.Labels.Count ? c.Labels[(int)k] : $"class {k}";
 
@@ -160,7 +175,7 @@ internal sealed class ExplainRunner(ExplainSettings settings, TextWriter stdout,
         SaliencyMap map;
         try
         {
-            map = c.Explainer.Explain(input, new ClassTarget(classId, settings.Score), progress, cancellationToken);
+            map = c.Explainer.Explain(input, c.Target ?? new ClassTarget(classId, settings.Score), progress, cancellationToken);
         }
         catch (ArgumentException ex)
         {

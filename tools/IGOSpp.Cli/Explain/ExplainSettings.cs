@@ -5,8 +5,16 @@ namespace IGOSpp.Cli.Explain;
 /// <summary>The settings of one <c>igospp explain</c> run, as parsed from the command line.</summary>
 internal sealed record ExplainSettings
 {
-    /// <summary>The model file: ONNX, or TorchScript (a zip archive written by <c>torch.jit.save</c>).</summary>
+    /// <summary>The model file: ONNX, TorchScript (a zip archive written by <c>torch.jit.save</c>), or a state dict with
+    /// <see cref="Architecture"/>.</summary>
     public required string ModelPath { get; init; }
+
+    /// <summary>For a state dict model file: the architecture (a name of <c>KnownArchitectures.Names</c>); null for
+    /// ONNX and TorchScript.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>For a state dict model file: the number of classes; null reads it from the classifier's weight.</summary>
+    public int? ArchitectureClasses { get; init; }
 
     /// <summary>Image files and folders (searched recursively for PNG, JPEG, WebP and BMP files).</summary>
     public required IReadOnlyList<string> Inputs { get; init; }
@@ -20,6 +28,17 @@ internal sealed record ExplainSettings
     /// <summary>Which score of the class is explained and reported: its softmax probability (the default), its logit,
     /// or its sigmoid (multi-label models).</summary>
     public ClassScoreKind Score { get; init; } = ClassScoreKind.Probability;
+
+    /// <summary>--region x,y,w,h: explain class <see cref="ClassId"/>'s mean score over this rectangle of a segmentation
+    /// model's output (pixels of the model input); null explains a classifier's class.</summary>
+    public (int X, int Y, int Width, int Height)? Region { get; init; }
+
+    /// <summary>--box x1,y1,x2,y2: explain the detection of class <see cref="ClassId"/> that best matches this box
+    /// (corners in pixels of the model input), with <see cref="Layout"/>.</summary>
+    public (float X1, float Y1, float X2, float Y2)? Box { get; init; }
+
+    /// <summary>--layout: the detector's raw output layout for <see cref="Box"/>.</summary>
+    public DetectionLayout? Layout { get; init; }
 
     /// <summary>Preprocessing preset: imagenet or none.</summary>
     public string Preset { get; init; } = "imagenet";

@@ -20,10 +20,15 @@ internal sealed class LoadedModel : IDisposable
         DeclaredInput = declaredInput;
     }
 
+    /// <summary>Test seam: the base width of the --arch networks (unset: TorchVision's 64). The tests set it to load the
+    /// narrow TorchVision networks of IGOSpp.Models.Tests/Fixtures/architectures; it flows with the async context, so
+    /// tests running in parallel do not see each other's value.</summary>
+    internal static readonly AsyncLocal<int?> ArchitectureWidth = new();
+
     /// <summary>The model: images [N,C,H,W] → class scores [N,K].</summary>
     public nn.Module<Tensor, Tensor> Module { get; }
 
-    /// <summary>"onnx" or "torchscript".</summary>
+    /// <summary>"onnx", "torchscript", or "state dict (NAME)" for a state dict loaded into architecture NAME.</summary>
     public string Format { get; }
 
     /// <summary>The file's SHA-256, lower-case hex.</summary>
@@ -35,31 +40,54 @@ internal sealed class LoadedModel : IDisposable
     /// <summary>ONNX graph value name → the name of the identity module it passes through (for Grad-CAM's layer).</summary>
     public IReadOnlyDictionary<string, string> ObservedModules { get; }
 
-    /// <summary>Loads an ONNX file or a TorchScript archive (recognized by its zip signature).</summary>
+    /// <summary>
+    /// Loads an ONNX file, a TorchScript archive, or a state dict (a pickled <c>torch.save</c> zip or a .safetensors
+    /// file) into a known architecture. The kind is taken from the content (<see cref="ModelLoader.DetectKind"/>): a zip
+    /// with TorchScript code is TorchScript, a zip without it or a safetensors header is a state dict, anything else is
+    /// read as ONNX.
+    /// </summary>
     /// <param name="path">The model file.</param>
     /// <param name="observedValue">An ONNX graph value to observe (Grad-CAM's layer), or null.</param>
-    /// <exception cref="CliException">Exit code <see cref="ExitCodes.Model"/>: the file is missing, unreadable, or not
-    /// a model the loaders support.</exception>
-    public static LoadedModel Load(string path, string? observedValue = null, string? outputName = null)
+    /// <param name="outputName">The ONNX graph value holding the class scores, or null.</param>
+    /// <param name="architecture">For a state dict: a name of <see cref="KnownArchitectures.Names"/> (--arch).</param>
+    /// <param name="classes">For a state dict: the number of classes (--classes); null reads it from the file.</param>
+    /// <exception cref="CliException">Exit code <see cref="ExitCodes.Model"/>: the file is missing, unreadable, not a
+    /// model the loaders support, a state dict without --arch or with an unknown one, or a state dict whose keys or
+    /// shapes do not fit the architecture. <see cref="ExitCodes.Usage"/>: --arch or --classes with a file that is not
+    /// a state dict.</exception>
+    public static LoadedModel Load(string path, string? observedValue = null, string? outputName = null, string? architecture = null, int? classes = null)
     {
         if (!File.Exists(path))
             throw new CliException(ExitCodes.Model, $"Model file '{path}' does not exist.");
-        byte[] head = new byte[4];
         string sha;
+        ModelFileKind kind;
         try
         {
-            using var stream = File.OpenRead(path);
-            var read = stream.Read(head, 0, head.Length);
-            if (read == 0) throw new CliException(ExitCodes.Model, $"Model file '{path}' is empty.");
-            stream.Position = 0;
-            sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+            using (var stream = File.OpenRead(path))
+            {
+                if (stream.Length == 0) throw new CliException(ExitCodes.Model, $"Model file '{path}' is empty.");
+                sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+            }
+
+            kind = ModelLoader.DetectKind(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new CliException(ExitCodes.Model, $"Model file '{path}' cannot be read: {ex.Message}", ex);
         }
 
-        var torchScript = head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        var stateDict = kind is ModelFileKind.PickledStateDict or ModelFileKind.Safetensors;
+        if (!stateDict && architecture is not null)
+        {
+            var what = kind == ModelFileKind.TorchScript ? "a TorchScript archive, which carries its architecture" : "not a state dict (it is read as ONNX)";
+            throw new CliException(ExitCodes.Usage, $"--arch applies to state dict files (torch.save(model.state_dict()) or .safetensors); '{path}' is {what}.");
+        }
+
+        if (!stateDict && classes is not null)
+            throw new CliException(ExitCodes.Usage, "--classes applies to state dict files loaded with --arch.");
+        if (stateDict) return LoadStateDict(path, kind, sha, architecture, classes);
+
+        var torchScript = kind == ModelFileKind.TorchScript;
         try
         {
             if (torchScript)
@@ -69,26 +97,66 @@ internal sealed class LoadedModel : IDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var kind = torchScript ? "a TorchScript archive (torch.jit.save)" : "an ONNX model";
+            var kindText = torchScript ? "a TorchScript archive (torch.jit.save)" : "an ONNX model";
             if (!torchScript && ex.Message.Contains(nameof(OnnxImportOptions.OutputName), StringComparison.Ordinal))
                 throw new CliException(ExitCodes.Usage, $"Model file '{path}': {FirstLine(ex.Message)} (with igospp: --output NAME)", ex);
             throw new CliException(ExitCodes.Model,
-                $"Model file '{path}' cannot be loaded as {kind}: {FirstLine(ex.Message)}", ex);
+                $"Model file '{path}' cannot be loaded as {kindText}: {FirstLine(ex.Message)}", ex);
         }
     }
 
-    /// <summary>Whether the file starts with a zip signature (a TorchScript archive); otherwise it is taken as ONNX.</summary>
-    public static bool IsTorchScript(string path)
+    private static LoadedModel LoadStateDict(string path, ModelFileKind kind, string sha, string? architecture, int? classes)
     {
-        var head = new byte[4];
-        using var stream = File.OpenRead(path);
-        return stream.Read(head, 0, 4) == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        var fileKind = kind == ModelFileKind.Safetensors ? "a .safetensors state dict" : "a PyTorch state dict (torch.save)";
+        if (architecture is null)
+            throw new CliException(ExitCodes.Model,
+                $"Model file '{path}' is {fileKind}: weights without the network. Give its architecture with --arch NAME " +
+                $"(one of {string.Join(", ", KnownArchitectures.Names)}), or export the model as TorchScript or ONNX.");
+        if (!KnownArchitectures.Names.Contains(architecture, StringComparer.OrdinalIgnoreCase))
+            throw new CliException(ExitCodes.Model,
+                $"--arch '{architecture}' is not a known architecture; known: {string.Join(", ", KnownArchitectures.Names)}.");
+        try
+        {
+            var module = ArchitectureWidth.Value is { } width
+                ? KnownArchitectures.Load(architecture, path, classes, width)
+                : KnownArchitectures.Load(architecture, path, classes);
+            return new LoadedModel(module, $"state dict ({architecture.ToLowerInvariant()})", sha, null);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException)
+        {
+            throw new CliException(ExitCodes.Model, $"Model file '{path}' cannot be loaded into --arch {architecture}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>What the model file holds (<see cref="ModelLoader.DetectKind"/>).</summary>
+    /// <exception cref="CliException">Exit code <see cref="ExitCodes.Model"/>: the file cannot be read.</exception>
+    public static ModelFileKind Kind(string path)
+    {
+        try
+        {
+            return ModelLoader.DetectKind(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Model, $"Model file '{path}' cannot be read: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Runs the model on one zero image of the given shape and returns the number of classes K.</summary>
     /// <exception cref="CliException">Exit code <see cref="ExitCodes.Mismatch"/>: the model rejects the input, or does
     /// not return class scores [1,K].</exception>
     public long Probe(int channels, int height, int width, string inputDescription)
+    {
+        var shape = ProbeShape(channels, height, width, inputDescription);
+        if (shape.Length != 2 || shape[0] != 1 || shape[1] < 2)
+            throw new CliException(ExitCodes.Mismatch,
+                $"The model must return class scores [N,K] (K ≥ 2); for one image it returned [{string.Join(",", shape)}].");
+        return shape[1];
+    }
+
+    /// <summary>Runs the model on one zero image of the given shape and returns the shape of its output.</summary>
+    /// <exception cref="CliException">Exit code <see cref="ExitCodes.Mismatch"/>: the model rejects the input.</exception>
+    public long[] ProbeShape(int channels, int height, int width, string inputDescription)
     {
         if (DeclaredInput is { Count: 4 } declared)
         {
@@ -117,10 +185,7 @@ internal sealed class LoadedModel : IDisposable
                 "Choose --preset, --size and --channels to fit the model's input.", ex);
         }
 
-        if (output.dim() != 2 || output.shape[0] != 1 || output.shape[1] < 2)
-            throw new CliException(ExitCodes.Mismatch,
-                $"The model must return class scores [N,K] (K ≥ 2); for one image it returned [{string.Join(",", output.shape)}].");
-        return output.shape[1];
+        return output.shape;
     }
 
     public void Dispose() => Module.Dispose();
