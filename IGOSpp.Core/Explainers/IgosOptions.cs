@@ -15,23 +15,7 @@ public sealed record IgosOptions : IgosOptionsBase
     /// Today's defaults equal it; a future default that saves model passes (docs/performance.md) stays one option away from
     /// it.
     /// </summary>
-    public static IgosOptions Paper => new()
-    {
-        MaskSize = 28,
-        Iterations = 15,
-        IntegrationSteps = 20,
-        Quadrature = Integration.QuadratureRule.RightRiemann,
-        NoiseStd = 0.2,
-        L1 = 1,
-        L2 = 20,
-        TvBeta = 2,
-        InitialStepSize = 1000,
-        ArmijoBeta = 1e-4,
-        StepDecay = 0.2,
-        MinStepSize = 1e-5,
-        Optimizer = OptimizerKind.LineSearch,
-        EarlyStopTolerance = null,
-    };
+    public static IgosOptions Paper => (IgosOptions)new IgosOptions().WithPaperSettings();
 
     /// <inheritdoc />
     private protected override void ValidateMethod(string paramName)

@@ -121,6 +121,27 @@ public abstract record IgosOptionsBase
     /// <see cref="IgosPlusPlusOptions.LineSearchWarmStart"/>).</summary>
     private protected virtual bool WarmStart => false;
 
+    /// <summary>These options with the paper's settings shared by I-GOS, iGOS+ and iGOS++ (mask 28, 15 iterations, S = 20
+    /// right Riemann sum, NoiseStd 0.2, λ1 1, λ2 20, β 2, the line search from 1000 with the paper's Armijo constants, no
+    /// early stop); the <c>Paper</c> presets add each method's own.</summary>
+    private protected IgosOptionsBase WithPaperSettings() => this with
+    {
+        MaskSize = 28,
+        Iterations = 15,
+        IntegrationSteps = 20,
+        Quadrature = Integration.QuadratureRule.RightRiemann,
+        NoiseStd = 0.2,
+        L1 = 1,
+        L2 = 20,
+        TvBeta = 2,
+        InitialStepSize = 1000,
+        ArmijoBeta = 1e-4,
+        StepDecay = 0.2,
+        MinStepSize = 1e-5,
+        Optimizer = OptimizerKind.LineSearch,
+        EarlyStopTolerance = null,
+    };
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (or <see cref="ArgumentNullException"/>) naming the first
     /// invalid setting as <c>options.Name</c>.</summary>
     /// <param name="paramName">Name to report for the options object.</param>

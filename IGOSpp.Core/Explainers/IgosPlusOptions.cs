@@ -18,24 +18,10 @@ public sealed record IgosPlusOptions : IgosOptionsBase
     /// Today's defaults equal it; a future default that saves model passes (docs/performance.md) stays one option away from
     /// it.
     /// </summary>
-    public static IgosPlusOptions Paper => new()
+    public static IgosPlusOptions Paper => (IgosPlusOptions)new IgosPlusOptions
     {
-        MaskSize = 28,
-        Iterations = 15,
-        IntegrationSteps = 20,
-        Quadrature = Integration.QuadratureRule.RightRiemann,
-        NoiseStd = 0.2,
-        L1 = 1,
-        L2 = 20,
-        TvBeta = 2,
-        InitialStepSize = 1000,
-        ArmijoBeta = 1e-4,
-        StepDecay = 0.2,
-        MinStepSize = 1e-5,
-        Optimizer = OptimizerKind.LineSearch,
-        EarlyStopTolerance = null,
         BtvSigma = 0.01,
-    };
+    }.WithPaperSettings();
 
     /// <summary>σ of the bilateral TV edge weights exp(−d²/σ), &gt; 0. Default 0.01.</summary>
     public double BtvSigma { get; init; } = 0.01;
