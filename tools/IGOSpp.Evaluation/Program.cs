@@ -25,6 +25,9 @@ using static TorchSharp.torch;
 //       [--log PATH]     per-image records (AUCs, seconds, model images, trace) as JSON lines, default
 //                        out/evaluation/<group>.jsonl
 //       [--resume]       reuse the records of images the log already has for the same method and settings
+//       [--reverse]      explain the images last to first (each keeps its seed, which is its position among the N):
+//                        a second process with its own --log works from the other end; concatenate the two logs
+//                        and run again with --resume to build the table from both
 var count = int.Parse(Arg("--count") ?? "100", CultureInfo.InvariantCulture);
 var root = FindRoot();
 var outPath = Arg("--out") ?? Path.Combine(root, "docs", "results.md");
@@ -79,7 +82,8 @@ if (chosen.Length < count) Console.Error.WriteLine($"Only {chosen.Length} correc
 
 var group = Arg("--group") ?? (resnet ? modelName : "fashion-mnist");
 var log = new ImageLog(Arg("--log") ?? Path.Combine(root, "out", "evaluation", $"{group}.jsonl"), args.Contains("--resume"));
-var images = chosen.Select(index => new EvaluationImage(index, () => all[index], labels[index])).ToList();
+var images = chosen.Select((index, position) => new EvaluationImage(index, () => all[index], labels[index], Order: position)).ToList();
+if (args.Contains("--reverse")) images.Reverse();
 ProgressBar? bar = null;
 EvaluationProtocol.Run(model, methods, images, log,
     (method, done, records) =>
