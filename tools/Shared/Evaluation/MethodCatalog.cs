@@ -86,6 +86,7 @@ internal static class MethodCatalog
         yield return Igos("igospp28-trap10-early", "iGOS++ trapezoid S 10 + early stop", 28,
             $"Quadrature Trapezoid, IntegrationSteps 10, EarlyStopTolerance {EarlyStopTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}, EarlyStopIterations 2" + noiseNote,
             o => o with { Quadrature = QuadratureRule.Trapezoid, IntegrationSteps = 10, EarlyStopTolerance = EarlyStopTolerance, EarlyStopIterations = 2 });
+        yield return Igos("igospp28-bf16", "iGOS++ bfloat16 model passes", 28, "Precision BFloat16 (autocast)" + noiseNote, o => o with { Precision = ModelPrecision.BFloat16 });
         yield return Igos("igospp28-quarternoise", $"iGOS++ NoiseStd {quarter}", 28, $"NoiseStd {quarter} (a quarter of the noise)", o => o with { NoiseStd = noiseStd / 4 });
     }
 }
