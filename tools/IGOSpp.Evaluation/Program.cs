@@ -26,8 +26,9 @@ using static TorchSharp.torch;
 //                        out/evaluation/<group>.jsonl
 //       [--resume]       reuse the records of images the log already has for the same method and settings
 //       [--reverse]      explain the images last to first (each keeps its seed, which is its position among the N):
-//                        a second process with its own --log works from the other end; concatenate the two logs
-//                        and run again with --resume to build the table from both
+//                        a second process with its own --log works from the other end; append the second log's
+//                        complete lines (drop a last line cut by stopping the process) to the first and run again
+//                        with --resume to build the table from both
 var count = int.Parse(Arg("--count") ?? "100", CultureInfo.InvariantCulture);
 var root = FindRoot();
 var outPath = Arg("--out") ?? Path.Combine(root, "docs", "results.md");

@@ -80,9 +80,21 @@ internal sealed class ImageLog
     public ImageRecord? Find(string method, string settings, int testIndex, string? image = null) =>
         _done.GetValueOrDefault((method, settings, testIndex, image));
 
+    /// <summary>Appends the record as one line; a log whose last line was cut by an interrupted write gets a line
+    /// break first, so the cut line (skipped on reading) does not swallow the new record.</summary>
     public void Append(ImageRecord record)
     {
-        File.AppendAllText(_path, JsonSerializer.Serialize(record, Json) + "\n");
+        var line = JsonSerializer.Serialize(record, Json) + "\n";
+        File.AppendAllText(_path, EndsWithCutLine(_path) ? "\n" + line : line);
         _done[(record.Method, record.Settings, record.TestIndex, record.Image)] = record;
+    }
+
+    private static bool EndsWithCutLine(string path)
+    {
+        if (!File.Exists(path)) return false;
+        using var file = File.OpenRead(path);
+        if (file.Length == 0) return false;
+        file.Seek(-1, SeekOrigin.End);
+        return file.ReadByte() != '\n';
     }
 }
