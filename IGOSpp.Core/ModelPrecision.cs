@@ -14,8 +14,10 @@ public enum ModelPrecision
 
     /// <summary>
     /// Convolutions and matrix products of the model passes in bfloat16 (libtorch's autocast), the rest of the model in
-    /// float32; the logits are converted back to float32. Meant for CPUs with AMX bfloat16 instructions and for GPUs;
-    /// measure first: on a CPU with AVX-512 BF16 but no AMX it was slower than float32 (docs/performance.md).
+    /// float32; the logits are converted back to float32. Meant for CPUs with bfloat16 instructions (AMX or AVX-512 BF16;
+    /// on Linux <c>lscpu</c> lists <c>amx_bf16</c> or <c>avx512_bf16</c>) and for GPUs. Measure first: one explanation was
+    /// 1.69× faster on an AMD EPYC with AVX-512 BF16 and 1.2× slower on an Intel Xeon with AVX-512 BF16 but no AMX
+    /// (docs/performance.md).
     /// </summary>
     BFloat16,
 
