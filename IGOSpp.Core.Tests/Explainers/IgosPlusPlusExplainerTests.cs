@@ -183,7 +183,7 @@ public sealed class IgosPlusPlusExplainerTests
     }
 
     [Test]
-    public void Explain_LineSearch_LossDecreasesOverIterations()
+    public void Explain_LineSearch_AcceptsRealStepsThatLowerTheLossAndMoveTheMasks()
     {
         using var scope = torch.NewDisposeScope();
         using var model = new TestModels.PlantedEvidenceModel(Size, Top, Left, Side);
@@ -192,9 +192,15 @@ public sealed class IgosPlusPlusExplainerTests
         using var map = explainer.Explain(model.MakeImage(), 1);
 
         var trace = map.Trace.Iterations;
-        trace[^1].Loss.Should().BeLessThan(trace[0].Loss);
-        foreach (var it in trace.Where(t => double.IsFinite(t.LossAfterStep)))
-            it.LossAfterStep.Should().BeLessThanOrEqualTo(it.Loss, "an accepted Armijo step never increases the loss");
+        // Every search accepts a real step (here 1,000 at first, then 8 or 1.6): a stalled search would fall back to
+        // MinStepSize (4e-6) with a NaN LossAfterStep, and the masks would stay near 1.
+        trace.Should().OnlyContain(t => double.IsFinite(t.LossAfterStep), "no search fell back to the minimum step");
+        trace.Select(t => t.StepSize).Should().OnlyContain(step => step >= 0.3);
+        foreach (var it in trace)
+            it.LossAfterStep.Should().BeLessThan(it.Loss, "an accepted Armijo step decreases the loss on its own noise");
+        trace[^1].LossAfterStep.Should().BeLessThan(trace[0].Loss - 1, "the score term falls from about 0 to about −1.5");
+        map.DeletionMask!.min().item<float>().Should().BeLessThan(0.5f, "the deletion mask removes the square");
+        map.InsertionMask!.min().item<float>().Should().BeLessThan(0.5f, "the insertion mask hides what is outside it");
         map.Trace.BackwardImages.Should().Be(6 * 4 * 20, "each iteration integrates four terms over 20 steps");
     }
 
