@@ -8,9 +8,10 @@ using static TorchSharp.torch;
 namespace IGOSpp.Benchmarks;
 
 /// <summary>
-/// <c>explain-once [--model resnet18|small] [--mask 28] [--threads N] [--reference] [--precision Float32|BFloat16]</c>: times one default iGOS++
-/// explanation of the class the model predicts (after one untimed forward pass that finds it) and prints wall time,
-/// CPU time, model passes and images.
+/// <c>explain-once [--model resnet18|small] [--mask 28] [--threads N] [--reference] [--precision Float32|BFloat16] [--paper]</c>:
+/// times one default iGOS++ explanation (with <c>--paper</c>: <see cref="IgosPlusPlusOptions.Paper"/>) of the class the
+/// model predicts (after one untimed forward pass that finds it) and prints wall time, CPU time, iterations, model passes
+/// and images.
 /// </summary>
 internal static class ExplainOnce
 {
@@ -20,6 +21,7 @@ internal static class ExplainOnce
         var mask = int.Parse(RunnerArgs.Value(args, "--mask") ?? "28", CultureInfo.InvariantCulture);
         if (RunnerArgs.Value(args, "--threads") is { } threads) torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
         var reference = args.Contains("--reference");
+        var paper = args.Contains("--paper");
         var precision = Enum.Parse<ModelPrecision>(RunnerArgs.Value(args, "--precision") ?? nameof(ModelPrecision.Float32), ignoreCase: true);
 
         using var net = model == "small" ? SmallCnn.Create() : (nn.Module<Tensor, Tensor>)new ResNet18();
@@ -32,7 +34,7 @@ internal static class ExplainOnce
         using (var logits = net.call(image.unsqueeze(0)))
             classId = logits.argmax(1).item<long>();
 
-        var explainer = new IgosPlusPlusExplainer(net, new IgosPlusPlusOptions { MaskSize = mask, Seed = 1, Precision = precision }) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null };
+        var explainer = new IgosPlusPlusExplainer(net, (paper ? IgosPlusPlusOptions.Paper : new IgosPlusPlusOptions()) with { MaskSize = mask, Seed = 1, Precision = precision }) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null };
         var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -42,8 +44,8 @@ internal static class ExplainOnce
         var cpu = process.TotalProcessorTime - cpu0;
         var trials = map.Trace.Iterations.Sum(t => t.LineSearchTrials);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"explain-once: model {model} {string.Join('x', shape)}, mask {mask}, loop {(reference ? "reference" : "fused")}, {precision}, threads {torch.get_num_threads()}: " +
-            $"wall {clock.Elapsed.TotalSeconds:F2} s, cpu {cpu.TotalSeconds:F2} s, forward images {map.Trace.ForwardImages}, " +
+            $"explain-once: model {model} {string.Join('x', shape)}, mask {mask}, loop {(reference ? "reference" : "fused")}, {(paper ? "paper's settings" : "defaults")}, {precision}, threads {torch.get_num_threads()}: " +
+            $"wall {clock.Elapsed.TotalSeconds:F2} s, cpu {cpu.TotalSeconds:F2} s, iterations {map.Trace.Iterations.Count}, forward images {map.Trace.ForwardImages}, " +
             $"forward+backward images {map.Trace.BackwardImages}, line-search trials {trials}, final loss {map.Trace.Iterations[^1].Loss:F4}"));
         return 0;
     }

@@ -6,7 +6,8 @@ namespace IGOSpp.Benchmarks;
 
 /// <summary>
 /// One mask-update iteration (the four integrated terms, the regularizer and the line-search step: an explanation with
-/// Iterations = 1) and one full default explanation, for the fused loop and the reference (unfused, non-reusing) loop.
+/// Iterations = 1) and one full explanation (15 iterations, fewer where the case's early stop ends it), for the fused loop
+/// and the reference (unfused, non-reusing) loop.
 /// </summary>
 public abstract class IgosBenchmarks : BenchmarkBase
 {
@@ -29,7 +30,11 @@ public abstract class IgosBenchmarks : BenchmarkBase
 
     private IgosPlusPlusExplainer Explainer(int iterations)
     {
-        var options = new IgosPlusPlusOptions { MaskSize = Setting.MaskSize, IntegrationSteps = Setting.Steps, Quadrature = Setting.Rule, Iterations = iterations, Seed = 1, Precision = Precision };
+        var options = new IgosPlusPlusOptions
+        {
+            MaskSize = Setting.MaskSize, IntegrationSteps = Setting.Steps, Quadrature = Setting.Rule, EarlyStopTolerance = Setting.EarlyStop,
+            Iterations = iterations, Seed = 1, Precision = Precision,
+        };
         if (Smoke.Enabled) options = options with { Iterations = 1, IntegrationSteps = 2, MinStepSize = 100 };
         return new IgosPlusPlusExplainer(Model, options) { ObjectiveSeam = Loop == "reference" ? ReferenceLoopObjective.Seam : null };
     }
@@ -57,8 +62,7 @@ public abstract class IgosBenchmarks : BenchmarkBase
     }
 }
 
-/// <summary>Small CNN at 28×28 (the bundled model's size): masks 7 and 28, S = 10 and 20 (right Riemann) and 10 and 5
-/// (Gauss–Legendre).</summary>
+/// <summary>Small CNN at 28×28 (the bundled model's size): masks 7 and 28, the cases of <see cref="IgosCase.All"/>.</summary>
 public class SmallCnnIgosBenchmarks : IgosBenchmarks
 {
     [ParamsSource(nameof(Cases))]
@@ -67,8 +71,7 @@ public class SmallCnnIgosBenchmarks : IgosBenchmarks
     public static IEnumerable<IgosCase> Cases() => IgosCase.All(ModelCase.Small28, 7, 28);
 }
 
-/// <summary>ResNet-18 shape at 224×224 (random weights): masks 7, 28 and 224, S = 10 and 20 (right Riemann) and 10 and 5
-/// (Gauss–Legendre).</summary>
+/// <summary>ResNet-18 shape at 224×224 (random weights): masks 7, 28 and 224, the cases of <see cref="IgosCase.All"/>.</summary>
 public class ResNet18IgosBenchmarks : IgosBenchmarks
 {
     [ParamsSource(nameof(Cases))]

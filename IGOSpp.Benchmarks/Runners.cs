@@ -15,7 +15,8 @@ namespace IGOSpp.Benchmarks;
 /// each setting in a fresh process.</item>
 /// </list>
 /// Common options: --model small|fmnist|resnet18 (fmnist = the bundled trained model on the first test image), --mask N, --steps S, --batch B, --iterations N, --threads N,
-/// --reference (unfused, non-reusing loop), --cold-start (the paper's line search, no LineSearchWarmStart).
+/// --reference (unfused, non-reusing loop), --cold-start (the paper's line search, no LineSearchWarmStart). The loop is
+/// <see cref="RunnerSettings.FixedLoop"/> (right Riemann sum, no early stop), not today's defaults.
 /// </summary>
 internal static class Runners
 {
@@ -109,7 +110,7 @@ internal static class Runners
             "fmnist" => ModelCase.FashionMnist,
             _ => ModelCase.ResNet224,
         };
-        var options = new IgosPlusPlusOptions
+        var options = RunnerSettings.FixedLoop with
         {
             MaskSize = Int("--mask", 28),
             IntegrationSteps = Int("--steps", 20),

@@ -10,7 +10,8 @@ namespace IGOSpp.Benchmarks;
 
 /// <summary>
 /// <c>throughput [--images 32] [--batch 320] [--steps 20] [--repeat 3] [--threads N]</c>: explains a batch of seeded
-/// 28×28 images with the small CNN (default iGOS++ otherwise) once with passes per image and once with
+/// 28×28 images with the small CNN (<see cref="RunnerSettings.FixedLoop"/> otherwise: S right-Riemann path points, every
+/// iteration) once with passes per image and once with
 /// <see cref="IgosOptionsBase.BatchAcrossImages"/>, and prints images per second, model passes and how far the maps of the
 /// two modes are apart (the throughput mode is not bit-for-bit equal). Each mode runs <c>--repeat</c> times after one
 /// untimed warm-up; the best run counts.
@@ -41,7 +42,7 @@ internal static class Throughput
         using (var predicted = logits.argmax(1))
             classes = predicted.data<long>().ToArray();
 
-        var options = new IgosPlusPlusOptions { Seed = 1, IntegrationSteps = steps, MaxBatchSize = batch };
+        var options = RunnerSettings.FixedLoop with { Seed = 1, IntegrationSteps = steps, MaxBatchSize = batch };
         var perImage = Measure(recorder, options, images, classes, repeat);
         var packed = Measure(recorder, options with { BatchAcrossImages = true }, images, classes, repeat);
         using (var diff = (packed.Masks - perImage.Masks).abs())

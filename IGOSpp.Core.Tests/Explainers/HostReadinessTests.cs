@@ -9,7 +9,8 @@ namespace IGOSpp.Tests.Explainers;
 /// <summary>Cancellation, progress, threads, soak and hostile inputs: what a host application relies on.</summary>
 public sealed class HostReadinessTests
 {
-    private static readonly IgosPlusPlusOptions Tiny = new() { MaskSize = 4, Iterations = 3, IntegrationSteps = 3, Seed = 17 };
+    // No early stop: the tests below count iterations (the defaults' early stop would end some of these random-model runs).
+    private static readonly IgosPlusPlusOptions Tiny = new() { MaskSize = 4, Iterations = 3, IntegrationSteps = 3, Seed = 17, EarlyStopTolerance = null };
 
     private sealed class SyncProgress(Action<ExplanationProgress> onReport) : IProgress<ExplanationProgress>
     {
@@ -100,7 +101,7 @@ public sealed class HostReadinessTests
     {
         using var model = TestModels.SmallCnn();
         using var image = torch.randn(1, 8, 8);
-        using var explainer = new IgosPlusPlusExplainer(model, new IgosPlusPlusOptions { MaskSize = 2, Iterations = 1, IntegrationSteps = 1, Seed = 1 });
+        using var explainer = new IgosPlusPlusExplainer(model, new IgosPlusPlusOptions { MaskSize = 2, Iterations = 3, IntegrationSteps = 2, Seed = 1 });
         explainer.Explain(image, 0).Dispose();
         var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 

@@ -21,7 +21,7 @@ public sealed class IgosEarlyStopAndPresetTests
         using var model = TestModels.SmallCnn();
         torch.manual_seed(5);
         var image = torch.randn(1, 16, 16);
-        var options = new IgosPlusPlusOptions { MaskSize = 8, Iterations = 5, IntegrationSteps = 4, Seed = 9 };
+        var options = new IgosPlusPlusOptions { MaskSize = 8, Iterations = 5, IntegrationSteps = 4, Seed = 9, EarlyStopTolerance = null };
 
         using var stopped = new IgosPlusPlusExplainer(model, options with { EarlyStopTolerance = 1.5, EarlyStopIterations = 2 }).Explain(image, 2);
         using var two = new IgosPlusPlusExplainer(model, options with { Iterations = 2 }).Explain(image, 2);
@@ -77,8 +77,15 @@ public sealed class IgosEarlyStopAndPresetTests
         paper.LineSearchWarmStart.Should().BeFalse("the paper restarts every line search at InitialStepSize");
         paper.BtvSigma.Should().Be(0.01);
         paper.BilateralTV.Should().BeTrue();
-        Comparable(new IgosPlusPlusOptions { LineSearchWarmStart = false }).Should().Be(Comparable(paper));
-        Comparable(new IgosPlusPlusOptions()).Should().NotBe(Comparable(paper));
+        var defaults = new IgosPlusPlusOptions();
+        defaults.LineSearchWarmStart.Should().BeTrue();
+        defaults.Quadrature.Should().Be(QuadratureRule.Trapezoid);
+        defaults.IntegrationSteps.Should().Be(10);
+        defaults.EarlyStopTolerance.Should().Be(1e-3);
+        defaults.EarlyStopIterations.Should().Be(2);
+        Comparable(defaults with { LineSearchWarmStart = false, Quadrature = QuadratureRule.RightRiemann, IntegrationSteps = 20, EarlyStopTolerance = null })
+            .Should().Be(Comparable(paper), "the defaults differ from the paper in these four settings only");
+        Comparable(defaults).Should().NotBe(Comparable(paper));
         ReferenceEquals(IgosPlusPlusOptions.Paper, IgosPlusPlusOptions.Paper).Should().BeFalse("a new instance each time");
     }
 

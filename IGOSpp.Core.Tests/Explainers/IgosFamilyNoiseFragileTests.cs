@@ -20,11 +20,14 @@ public sealed class IgosFamilyNoiseFragileTests
     private const int MaskSize = 14;
     private static readonly int[] Seeds = [1, 2, 3, 4];
 
-    private static IgosPlusPlusOptions Defaults(int seed) => new() { MaskSize = MaskSize, Seed = seed };
+    /// <summary>The loop these tests read: the paper's settings with the warm start (all iterations, S = 20 right Riemann
+    /// sum). The defaults' early stop ends some of this model's explanations after two iterations, because its collapsed
+    /// scores can move the masks by less than the 1e-3 tolerance (<see cref="Explain_Defaults_EarlyStopEndsAQuietExplanationOfTheCollapsedScoreAndBothMapsWarn"/>).</summary>
+    private static IgosPlusPlusOptions FullLoop(int seed) => IgosPlusPlusOptions.Paper with { LineSearchWarmStart = true, MaskSize = MaskSize, Seed = seed };
 
     private static IExplainer Create(string method, nn.Module<Tensor, Tensor> model, int seed, bool shared) => method switch
     {
-        IgosPlusPlusExplainer.MethodName => new IgosPlusPlusExplainer(model, Defaults(seed) with { ShareNoiseAcrossEvaluations = shared }),
+        IgosPlusPlusExplainer.MethodName => new IgosPlusPlusExplainer(model, FullLoop(seed) with { ShareNoiseAcrossEvaluations = shared }),
         IgosPlusExplainer.MethodName => new IgosPlusExplainer(model, new IgosPlusOptions { MaskSize = MaskSize, Seed = seed, ShareNoiseAcrossEvaluations = shared }),
         _ => new IgosExplainer(model, new IgosOptions { MaskSize = MaskSize, Seed = seed, ShareNoiseAcrossEvaluations = shared }),
     };
@@ -36,8 +39,8 @@ public sealed class IgosFamilyNoiseFragileTests
         using var model = new TestModels.NoiseFragileModel();
         var image = TestModels.NoiseFragileModel.MakeImage();
 
-        using var noisy = new IgosPlusPlusExplainer(model, Defaults(1) with { Iterations = 2 }).Explain(image, 1);
-        using var clean = new IgosPlusPlusExplainer(model, Defaults(1) with { Iterations = 2, NoiseStd = 0 }).Explain(image, 1);
+        using var noisy = new IgosPlusPlusExplainer(model, FullLoop(1) with { Iterations = 2 }).Explain(image, 1);
+        using var clean = new IgosPlusPlusExplainer(model, FullLoop(1) with { Iterations = 2, NoiseStd = 0 }).Explain(image, 1);
 
         noisy.OriginalScore.Should().BeApproximately(1 / (1 + Math.Exp(-2)), 1e-5, "the clean logit is Gain/2 = 2");
         foreach (var t in noisy.Trace.Iterations)
@@ -83,6 +86,36 @@ public sealed class IgosFamilyNoiseFragileTests
         iterations.Max(t => t.StepSize).Should().BeGreaterThanOrEqualTo(8);
     }
 
+    /// <summary>
+    /// With the defaults (trapezoid S = 10, early stop at 1e-3 over two iterations) the collapsed scores' gradient is
+    /// mostly noise: with seed 1 both first searches accept a real step (1.6) that moves the masks by 5e-4, the second
+    /// back to where the first came from, and the explanation ends after two iterations with masks at 0.9999; with seed 6
+    /// the steps move the masks by more and all 15 iterations run. Both maps warn that the path score collapsed, which is
+    /// what the user has to act on (a smaller NoiseStd).
+    /// </summary>
+    [Test]
+    public void Explain_Defaults_EarlyStopEndsAQuietExplanationOfTheCollapsedScoreAndBothMapsWarn()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new TestModels.NoiseFragileModel();
+        var image = TestModels.NoiseFragileModel.MakeImage();
+        var defaults = new IgosPlusPlusOptions { MaskSize = MaskSize };
+
+        using var quiet = new IgosPlusPlusExplainer(model, defaults with { Seed = 1 }).Explain(image, 1);
+        using var moving = new IgosPlusPlusExplainer(model, defaults with { Seed = 6 }).Explain(image, 1);
+
+        quiet.Trace.StoppedEarlyAt.Should().Be(1);
+        quiet.Trace.Iterations.Should().OnlyContain(t => t.MaskChange < 1e-3 && t.StepSize >= 1 && double.IsFinite(t.LossAfterStep),
+            "real steps were accepted; the masks just hardly moved");
+        quiet.Trace.BackwardImages.Should().Be(2 * 4 * 10);
+        quiet.Mask.min().item<float>().Should().BeGreaterThan(0.999f);
+        moving.Trace.StoppedEarlyAt.Should().BeNull();
+        moving.Trace.Iterations.Should().HaveCount(15);
+        moving.Mask.min().item<float>().Should().BeLessThan(0.99f);
+        foreach (var map in new[] { quiet, moving })
+            map.Warnings.Should().ContainSingle(w => w.Kind == ExplanationWarningKind.NoisyPathScoreCollapse);
+    }
+
     [TestCase(IgosPlusPlusExplainer.MethodName)]
     [TestCase(IgosPlusExplainer.MethodName)]
     [TestCase(IgosExplainer.MethodName)]
@@ -121,7 +154,7 @@ public sealed class IgosFamilyNoiseFragileTests
         var image = fragile
             ? TestModels.NoiseFragileModel.MakeImage().unsqueeze(0)
             : ((TestModels.PlantedEvidenceModel)model).MakeImage().unsqueeze(0);
-        var options = Defaults(1) with { ShareNoiseAcrossEvaluations = true };
+        var options = FullLoop(1) with { ShareNoiseAcrossEvaluations = true };
         var ig = new IntegratedGradient(model, options.IntegrationSteps, options.NoiseStd);
         var baseline = new GaussianBlurBaseline().Create(image);
         using var objective = new IgosObjective(ig, image, baseline, [IGOSpp.Targets.ExplanationTarget.ClassProbability(1)], options.ToMethod(), options, 1);
@@ -151,7 +184,7 @@ public sealed class IgosFamilyNoiseFragileTests
         using var model = new TestModels.NoiseFragileModel();
         var first = TestModels.NoiseFragileModel.MakeImage();
         var second = first * 0.9;
-        var options = Defaults(5) with { Iterations = 6 };
+        var options = FullLoop(5) with { Iterations = 6 };
         using var explainer = new IgosPlusPlusExplainer(model, options);
 
         var maps = explainer.Explain(torch.stack([first, second]), [1L, 1L]);

@@ -73,7 +73,8 @@ public sealed class IgosPlusPlusExplainerTests
         (a.DeletionMask! - b.DeletionMask!).abs().max().item<float>().Should().BeLessThan(1e-4f);
         (a.InsertionMask! - b.InsertionMask!).abs().max().item<float>().Should().BeLessThan(1e-4f);
         a.Trace.Iterations.Select(t => t.LineSearchTrials).Should().Equal(b.Trace.Iterations.Select(t => t.LineSearchTrials));
-        b.Trace.ForwardImages.Should().Be(a.Trace.ForwardImages + 4 * 4 * 20, "the reference recomputes L(M) with 4·S forward images per iteration");
+        b.Trace.ForwardImages.Should().Be(a.Trace.ForwardImages + 4 * 4 * options.IntegrationSteps, "the reference recomputes L(M) with 4·S forward images per iteration");
+        options.IntegrationSteps.Should().Be(10, "the defaults' S");
         a.Trace.BackwardImages.Should().Be(b.Trace.BackwardImages);
     }
 
@@ -84,7 +85,7 @@ public sealed class IgosPlusPlusExplainerTests
         using var model = TestModels.SmallCnn();
         torch.manual_seed(4);
         var image = torch.randn(1, 16, 16);
-        var options = new IgosPlusPlusOptions { MaskSize = 7, Iterations = 3, IntegrationSteps = 4, Seed = 123 };
+        var options = new IgosPlusPlusOptions { MaskSize = 7, Iterations = 3, IntegrationSteps = 4, Seed = 123, EarlyStopTolerance = null };
         using var a = new IgosPlusPlusExplainer(model, options).Explain(image, 3);
         using var b = new IgosPlusPlusExplainer(model, options).Explain(image, 3);
 
@@ -201,7 +202,8 @@ public sealed class IgosPlusPlusExplainerTests
         trace[^1].LossAfterStep.Should().BeLessThan(trace[0].Loss - 1, "the score term falls from about 0 to about −1.5");
         map.DeletionMask!.min().item<float>().Should().BeLessThan(0.5f, "the deletion mask removes the square");
         map.InsertionMask!.min().item<float>().Should().BeLessThan(0.5f, "the insertion mask hides what is outside it");
-        map.Trace.BackwardImages.Should().Be(6 * 4 * 20, "each iteration integrates four terms over 20 steps");
+        map.Trace.StoppedEarlyAt.Should().BeNull("the masks change by more than the default tolerance in every iteration");
+        map.Trace.BackwardImages.Should().Be(6 * 4 * 10, "each iteration integrates four terms over the defaults' 10 path points");
     }
 
     [TestCase(OptimizerKind.Nesterov)]

@@ -101,11 +101,15 @@ public sealed class IgosQuadratureTests
         using var model = new CountingModel(TestModels.SmallCnn());
         torch.manual_seed(5);
         var image = torch.randn(1, 16, 16);
-        var options = new IgosPlusPlusOptions { MaskSize = 8, Iterations = 3, IntegrationSteps = steps, Quadrature = rule, Seed = 9, MaxBatchSize = 16 };
+        var options = new IgosPlusPlusOptions
+        {
+            MaskSize = 8, Iterations = 3, IntegrationSteps = steps, Quadrature = rule, Seed = 9, MaxBatchSize = 16, EarlyStopTolerance = null,
+        };
 
         using var map = new IgosPlusPlusExplainer(model, options).Explain(image, 2);
 
         var trials = map.Trace.Iterations.Sum(t => t.LineSearchTrials);
+        map.Trace.Iterations.Should().HaveCount(3);
         model.GradientImages.Should().Be(3 * 4 * steps);
         map.Trace.BackwardImages.Should().Be(model.GradientImages);
         model.ForwardOnlyImages.Should().Be(4 * steps * trials, "4·S per line-search trial");

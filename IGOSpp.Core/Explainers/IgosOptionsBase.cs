@@ -24,14 +24,14 @@ public abstract record IgosOptionsBase
     public int Iterations { get; init; } = 15;
 
     /// <summary>Number of path points S of the integrated gradient, ≥ 1 (≥ 2 for <see cref="QuadratureRule.Trapezoid"/>).
-    /// Default 20.</summary>
+    /// Default 20 (10 in <see cref="IgosPlusPlusOptions"/>, which uses the trapezoid rule).</summary>
     public int IntegrationSteps { get; init; } = 20;
 
     /// <summary>
     /// How the integrated deletion and insertion scores and their gradients approximate the path integral (one rule for
     /// the gradient pass and every line-search trial). Each evaluation costs T·S model images per image (T integrated
     /// terms), whatever the rule. Default <see cref="QuadratureRule.RightRiemann"/>, the paper's α_k = k/S with weights
-    /// 1/S. <see cref="QuadratureRule.GaussLegendre"/> and <see cref="QuadratureRule.Trapezoid"/> with fewer
+    /// 1/S (<see cref="IgosPlusPlusOptions"/> defaults to <see cref="QuadratureRule.Trapezoid"/>). <see cref="QuadratureRule.GaussLegendre"/> and <see cref="QuadratureRule.Trapezoid"/> with fewer
     /// <see cref="IntegrationSteps"/> cost fewer model passes; docs/performance.md measures them.
     /// </summary>
     public QuadratureRule Quadrature { get; init; } = QuadratureRule.RightRiemann;
@@ -51,7 +51,8 @@ public abstract record IgosOptionsBase
     /// <summary>
     /// Early stop (see <see cref="MaskOptimizerOptions.EarlyStopTolerance"/>): an image stops iterating once the largest
     /// change of any of its mask cells was below this value in <see cref="EarlyStopIterations"/> consecutive iterations.
-    /// Finite and &gt; 0, or null for no early stop (the paper runs all <see cref="Iterations"/>). Default null.
+    /// Finite and &gt; 0, or null for no early stop (the paper runs all <see cref="Iterations"/>). Default null
+    /// (1e-3 in <see cref="IgosPlusPlusOptions"/>).
     /// </summary>
     public double? EarlyStopTolerance { get; init; }
 

