@@ -120,7 +120,7 @@ static int Run(Settings settings)
     // 4. Explain with iGOS++ (gradients flow through the imported graph to the image).
     var options = new IgosPlusPlusOptions { MaskSize = settings.MaskSize, Iterations = settings.Iterations, Seed = 1 };
     Console.WriteLine($"iGOS++: mask {options.MaskSize}x{options.MaskSize}, iterations {options.Iterations}, integration steps {options.IntegrationSteps}. " +
-                      "With the defaults one 224x224 ResNet-18 explanation takes minutes: 215 s on average on 2 cores (measured, docs/results.md), up to 10 minutes on a busy machine; " +
+                      "With the defaults one 224x224 ResNet-18 explanation takes a minute or more: 78 s on average, 24-140 s, on 2 AMD EPYC cores shared by two runs (measured, docs/performance.md), several minutes on a busy machine; " +
                       "--iterations 2 gives a quick, rougher look.");
     using var explainer = new IgosPlusPlusExplainer(model, options);
     clock.Restart();
