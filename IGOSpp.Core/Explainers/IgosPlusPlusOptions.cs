@@ -31,10 +31,11 @@ public sealed record IgosPlusPlusOptions : IgosOptionsBase
     /// <summary>
     /// The defaults: the paper's settings with <see cref="LineSearchWarmStart"/>, <see cref="QuadratureRule.Trapezoid"/>
     /// with <see cref="IgosOptionsBase.IntegrationSteps"/> = 10 and <see cref="IgosOptionsBase.EarlyStopTolerance"/> = 1e-3
-    /// (two quiet iterations). Measured against the paper's loop (S = 20 right Riemann sum, all 15 iterations, line search
-    /// from InitialStepSize), paired differences of deletion / insertion AUC with their standard errors: 224×224 ResNet-18
-    /// (N = 40) +0.0081 ± 0.0117 / +0.0000 ± 0.0103 against the warm-started S = 20 loop, at 0.36× its model images;
-    /// Fashion-MNIST (N = 100) +0.0040 ± 0.0069 / +0.0017 ± 0.0014.
+    /// (two quiet iterations). Paired differences of deletion / insertion AUC with their standard errors (docs/performance.md):
+    /// against the paper's loop (S = 20 right Riemann sum, all 15 iterations, line search from InitialStepSize) on 224×224
+    /// ResNet-18 (N = 40) −0.0149 ± 0.0113 / −0.0107 ± 0.0142 at 0.23× its model images; against the warm-started S = 20
+    /// loop +0.0081 ± 0.0117 / +0.0000 ± 0.0103 at 0.36× (224×224, N = 40) and +0.0040 ± 0.0069 / +0.0017 ± 0.0014
+    /// (Fashion-MNIST, N = 100).
     /// </summary>
     public IgosPlusPlusOptions()
     {
